@@ -1,0 +1,44 @@
+# Super-Max HPO on Temporal. `make help` lists the targets.
+# Downloads and builds of third-party tools are cached in $(SUPERMAX_CACHE).
+SHELL := /bin/bash
+SUPERMAX_CACHE ?= $(HOME)/.cache/supermax-hpo
+export SUPERMAX_CACHE
+
+.PHONY: help test lint build temporal dev-server libtorch demo \
+	bench-sampler bench-pruner bench-orchestration bench-train
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s$$'\t'
+
+test: ## set up everything the tests need, then run all tests (race detector on)
+	@scripts/test.sh
+
+lint: ## go vet, gofmt and staticcheck
+	@scripts/lint.sh
+
+build: ## build the starter and worker binaries into bin/
+	@scripts/build.sh
+
+temporal: ## build the Temporal CLI v1.5.1 (dev server) into the cache
+	@scripts/temporal.sh
+
+dev-server: ## run a Temporal dev server (SQLite in .dev-server/, Web UI on 127.0.0.1:8233)
+	@scripts/dev-server.sh
+
+libtorch: ## set up libtorch 2.1 for gotch (PyPI torch wheel or LIBTORCH=dir)
+	@scripts/libtorch.sh
+
+demo: ## build, start a dev server and worker, run a small study, show progress
+	@scripts/demo.sh
+
+bench-sampler: ## TPE / random vs Optuna on test functions
+	@scripts/bench-sampler.sh
+
+bench-pruner: ## epochs spent and best value by pruner on simulated curves
+	@scripts/bench-pruner.sh
+
+bench-orchestration: ## slot efficiency and per-epoch gaps against the dev server
+	@scripts/bench-orchestration.sh
+
+bench-train: ## gotch trainer throughput and memory vs PyTorch eager
+	@scripts/bench-train.sh
