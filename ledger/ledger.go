@@ -23,6 +23,13 @@ var (
 	// ErrConflict: the request contradicts what is recorded (a study with
 	// another direction, a trial number with other parameters).
 	ErrConflict = errors.New("conflicts with the recorded state")
+	// ErrGap: PutTrial named a trial number beyond the next free one. Trial
+	// numbers stay dense from 0 (Optuna relies on it), so the trials before
+	// it must be recorded first; retrying after they are succeeds.
+	ErrGap = errors.New("trial number leaves a gap")
+	// ErrSchema: the database holds tables of another Optuna schema version
+	// (or none of Optuna's), which this ledger does not read or migrate.
+	ErrSchema = errors.New("unsupported storage schema")
 )
 
 // Study is a study row.
