@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# make libtorch: set up libtorch 2.1 for github.com/sugarme/gotch v0.9.1.
+#
+# Source of libtorch, in order:
+#   1. LIBTORCH=/path/to/libtorch (lib/ and include/), e.g. an official CUDA
+#      build on a GPU machine. libtorch_cuda.so in lib/ selects CUDA link flags.
+#   2. else the PyPI wheel torch==2.1.2 (cp311, manylinux1_x86_64), downloaded
+#      once into $SUPERMAX_CACHE/wheels. Only what a CPU build needs is unpacked
+#      into $SUPERMAX_CACHE/libtorch-2.1.2: include/, libtorch_cpu.so, libc10.so
+#      and their bundled libgomp. That wheel is a CUDA build: libtorch_cpu.so
+#      itself needs libcudart.so.12 and libcupti.so.12 (loaded, never used on a
+#      CPU), so the two small NVIDIA wheels that carry them are unpacked too.
+#      libtorch.so is not used: it pulls in libtorch_cuda.so and all of CUDA.
+#
+# Link flags. gotch's libtch/lib.go hard-codes CUDA libraries in a #cgo line
+# (-lcuda -lcudart -lcublas -lcudnn ... -ltorch_cuda -ltorch); gotch's own
+# setup-gotch.sh rewrites that file inside the module cache. We leave gotch's
+# code alone: the module cache is read-only and checksummed, and the go
+# command refuses -overlay replacements of files under GOMODCACHE (tried:
+# "Files beneath GOMODCACHE must not be replaced"). A go.work replace would
+# need a copied module and bind every go command to one checkout path.
+# Instead, environment only:
+#   - for each library lib.go names that cannot be found, an empty stub
+#     libNAME.so in $SUPERMAX_CACHE/gotch-link-stubs satisfies the linker;
+#   - CGO_LDFLAGS (which cmd/go places before a package's #cgo LDFLAGS) starts
+#     with -Wl,--as-needed on a CPU build, so the stubs are never recorded as
+#     needed and the binary depends only on libtorch_cpu, libc10, libstdc++;
+#   - CGO_CFLAGS/CGO_CXXFLAGS give the include paths and the wheel's
+#     pre-C++11 ABI (-D_GLIBCXX_USE_CXX11_ABI=0, detected from libc10.so).
+# A CUDA build (LIBTORCH with libtorch_cuda.so) uses --no-as-needed instead,
+# so libtorch_cuda.so stays linked and registers the CUDA backend.
+#
+# Output: $SUPERMAX_CACHE/libtorch.env (sourced by scripts/env.sh) exporting
+# LIBTORCH, LD_LIBRARY_PATH, CGO_CFLAGS, CGO_CXXFLAGS, CGO_LDFLAGS and
+# SUPERMAX_GOTCH_DEVICE (cpu|cuda). Idempotent; fast once cached. The last step
+# builds and runs a tiny gotch program; failure prints its error and exits 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# A LIBTORCH given by the caller wins; env.sh would set it from an older setup.
+user_libtorch="${LIBTORCH:-}"
+. scripts/env.sh
+
+torch_version=2.1.2
+cuda_libs_version=12.1.105
+wheels="$SUPERMAX_CACHE/wheels"
+stub_dir="$SUPERMAX_CACHE/gotch-link-stubs"
+env_file="$SUPERMAX_CACHE/libtorch.env"
+pip_download=(python3 -m pip download --quiet --disable-pip-version-check
+  --no-deps --only-binary=:all: --platform manylinux1_x86_64
+  --python-version 311 -d "$wheels")
+
+die() { echo "libtorch: $*" >&2; exit 1; }
+
+# fetch_wheel NAME==VERSION FILE-GLOB: download a wheel once into $wheels.
+fetch_wheel() {
+  local spec=$1 glob=$2
+  if ! compgen -G "$wheels/$glob" >/dev/null; then
+    mkdir -p "$wheels"
+    echo "libtorch: downloading $spec from PyPI into $wheels"
+    "${pip_download[@]}" "$spec" || die "pip download $spec failed"
+  fi
+  compgen -G "$wheels/$glob" | head -n1
+}
+
+# unpack_wheel_libtorch DIR: lay out a CPU libtorch from the wheels in DIR.
+unpack_wheel_libtorch() {
+  local dir=$1 tmp torch_whl rt_whl cupti_whl
+  torch_whl=$(fetch_wheel "torch==$torch_version" "torch-$torch_version-cp311-cp311-manylinux1_x86_64.whl")
+  rt_whl=$(fetch_wheel "nvidia-cuda-runtime-cu12==$cuda_libs_version" "nvidia_cuda_runtime_cu12-$cuda_libs_version-*.whl")
+  cupti_whl=$(fetch_wheel "nvidia-cuda-cupti-cu12==$cuda_libs_version" "nvidia_cuda_cupti_cu12-$cuda_libs_version-*.whl")
+  tmp="$dir.partial"
+  rm -rf "$tmp" && mkdir -p "$tmp/lib"
+  echo "libtorch: unpacking $torch_whl (CPU parts) into $dir"
+  unzip -q -o "$torch_whl" 'torch/include/*' 'torch/lib/libc10.so' \
+    'torch/lib/libtorch_cpu.so' 'torch/lib/libgomp-*.so.1' -d "$tmp/wheel" ||
+    die "unzip $torch_whl failed"
+  unzip -q -o "$rt_whl" '*/libcudart.so.12' -d "$tmp/wheel" || die "unzip $rt_whl failed"
+  unzip -q -o "$cupti_whl" '*/libcupti.so.12' -d "$tmp/wheel" || die "unzip $cupti_whl failed"
+  mv "$tmp/wheel/torch/include" "$tmp/include"
+  find "$tmp/wheel" -name '*.so*' -type f -exec mv {} "$tmp/lib/" \;
+  rm -rf "$tmp/wheel" "$dir"
+  mv "$tmp" "$dir"
+}
+
+# gotch_link_libs: the -l names in gotch v0.9.1's libtch/lib.go #cgo LDFLAGS.
+gotch_link_libs() {
+  local lib_go
+  lib_go="$(go env GOMODCACHE)/github.com/sugarme/gotch@v0.9.1/libtch/lib.go"
+  [ -f "$lib_go" ] || go mod download github.com/sugarme/gotch@v0.9.1 ||
+    die "go mod download github.com/sugarme/gotch@v0.9.1 failed"
+  grep '#cgo LDFLAGS' "$lib_go" | grep -o -- '-l[A-Za-z0-9_+-]*' | sed 's/^-l//' | sort -u
+}
+
+# write_stubs DIR: an empty shared library for every library that gotch's
+# lib.go asks for and that neither DIR/lib nor the system linker can find.
+# Kept when already built for the same libtorch folder, so a rerun never
+# pulls libraries from under a build that is linking at that moment.
+write_stubs() {
+  local dir=$1 name tmp="$stub_dir.partial" stamp="$stub_dir/.for"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$dir" ] && return 0
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  : >"$tmp/empty.c"
+  for name in $(gotch_link_libs); do
+    [ -e "$dir/lib/lib$name.so" ] && continue
+    if gcc -shared -o "$tmp/probe.so" "-l$name" >/dev/null 2>&1; then continue; fi
+    gcc -shared -fPIC -o "$tmp/lib$name.so" "$tmp/empty.c" "-Wl,-soname,lib$name.so" ||
+      die "building stub lib$name.so failed"
+  done
+  rm -f "$tmp/empty.c" "$tmp/probe.so"
+  echo "$dir" >"$tmp/.for"
+  rm -rf "$stub_dir" && mv "$tmp" "$stub_dir"
+}
+
+# write_env DIR DEVICE: the environment every later go command needs.
+write_env() {
+  local dir=$1 device=$2 inc abi="" needed=-Wl,--as-needed
+  inc="-I$dir/include -I$dir/include/torch/csrc/api/include"
+  # The PyPI wheels use the pre-C++11 std::string ABI; the official
+  # libtorch-cxx11-abi-* zips use the new one. Our C++ must match: read it
+  # from libc10's exported symbols (new-ABI symbols contain "__cxx11").
+  if nm -D --defined-only "$dir/lib/libc10.so" 2>/dev/null | grep -q '__cxx11'; then
+    abi="-D_GLIBCXX_USE_CXX11_ABI=1"
+  else
+    abi="-D_GLIBCXX_USE_CXX11_ABI=0"
+  fi
+  if [ "$device" = cuda ]; then needed=-Wl,--no-as-needed; fi
+  cat >"$env_file.tmp" <<EOF
+# Written by scripts/libtorch.sh; sourced by scripts/env.sh. Do not edit.
+export LIBTORCH="$dir"
+export SUPERMAX_GOTCH_DEVICE="$device"
+case ":\${LD_LIBRARY_PATH:-}:" in *":$dir/lib:"*) ;; *) export LD_LIBRARY_PATH="$dir/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" ;; esac
+export CGO_CFLAGS="-O2 $abi $inc"
+export CGO_CXXFLAGS="-O2 $abi $inc"
+export CGO_LDFLAGS="$needed -L$dir/lib -L$stub_dir -Wl,-rpath,$dir/lib -Wl,-rpath,$stub_dir"
+EOF
+  mv "$env_file.tmp" "$env_file"
+}
+
+# verify: build and run a tiny gotch program (add + matmul) with the new env.
+verify() {
+  local dir out
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/supermax-gotch-check.XXXXXX")
+  # A throwaway module with our go.mod/go.sum, so gotch is pinned to v0.9.1.
+  sed 's|^module .*|module supermaxgotchcheck|' go.mod >"$dir/go.mod"
+  cp go.sum "$dir/go.sum"
+  cat >"$dir/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+)
+
+func main() {
+	a := ts.MustOfSlice([]float32{1, 2, 3, 4}).MustView([]int64{2, 2}, true)
+	b := ts.MustOnes([]int64{2, 2}, gotch.Float, gotch.CPU)
+	sum := a.MustAdd(b, false).Float64Values()
+	prod := a.MustMatmul(a, false).Float64Values()
+	want := []float64{2, 3, 4, 5, 7, 10, 15, 22}
+	got := append(sum, prod...)
+	for i := range want {
+		if got[i] != want[i] {
+			fmt.Fprintf(os.Stderr, "gotch check: got %v, want %v\n", got, want)
+			os.Exit(1)
+		}
+	}
+	fmt.Printf("add %v matmul %v cuda=%v\n", sum, prod, gotch.CUDA.IsAvailable())
+}
+EOF
+  if ! out=$( (. "$env_file" && cd "$dir" && go run .) 2>&1); then
+    rm -rf "$dir"
+    echo "$out" >&2
+    die "gotch check FAILED (libtorch at $(. "$env_file" && echo "$LIBTORCH")); the error is above"
+  fi
+  rm -rf "$dir"
+  echo "libtorch: gotch check OK: $out"
+}
+
+main() {
+  local dir device
+  if [ -n "$user_libtorch" ] && [ "$user_libtorch" != "$SUPERMAX_CACHE/libtorch-$torch_version" ]; then
+    dir=$(cd "$user_libtorch" 2>/dev/null && pwd) || die "LIBTORCH=$user_libtorch is not a folder"
+    [ -d "$dir/lib" ] && [ -d "$dir/include" ] || die "LIBTORCH=$dir has no lib/ and include/"
+  else
+    dir="$SUPERMAX_CACHE/libtorch-$torch_version"
+    [ -f "$dir/lib/libtorch_cpu.so" ] || unpack_wheel_libtorch "$dir"
+  fi
+  [ -f "$dir/lib/libtorch_cpu.so" ] || die "$dir/lib has no libtorch_cpu.so"
+  device=cpu
+  if [ -f "$dir/lib/libtorch_cuda.so" ]; then device=cuda; fi
+  write_stubs "$dir"
+  write_env "$dir" "$device"
+  echo "libtorch: $dir ($device build), env in $env_file"
+  verify
+}
+
+main "$@"
