@@ -1,0 +1,219 @@
+package tpe
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// mixture is a weighted mixture of product kernels (Optuna's
+// _MixtureOfProductDistribution): kernel k has weight w[k] and, in each
+// dimension d, the density dims[d] gives it.
+type mixture struct {
+	w, logW []float64
+	dims    []dim
+}
+
+// windowFunc gives the window of dimension d for a candidate whose earlier
+// dimensions are set in cand; narrowed reports whether it differs from the
+// full domain.
+type windowFunc func(cand []float64, d int) (w window, narrowed bool, err error)
+
+// sample draws n candidates. A candidate takes a kernel by weight and draws
+// each dimension from it; where a dimension's window is narrowed it first
+// redraws the kernel from its posterior given the earlier dimensions, times
+// the kernel's mass inside the window, which samples the mixture conditioned
+// on the constraint exactly.
+func (m *mixture) sample(rng *rand.Rand, n int, win windowFunc) ([][]float64, error) {
+	out := make([][]float64, n)
+	post := make([]float64, len(m.w))
+	tmp := make([]float64, len(m.w))
+	for j := range out {
+		cand := make([]float64, len(m.dims))
+		k := pickWeight(rng, m.w)
+		copy(post, m.logW)
+		for d, dm := range m.dims {
+			w, narrowed, err := win(cand, d)
+			if err != nil {
+				return nil, err
+			}
+			if narrowed {
+				for kk := range tmp {
+					tmp[kk] = post[kk] + dm.logMass(kk, w)
+				}
+				k = pickLogWeight(rng, tmp, k)
+			}
+			cand[d] = dm.draw(rng, k, w)
+			if d+1 < len(m.dims) {
+				for kk := range post {
+					post[kk] += dm.logPDF(kk, cand[d])
+				}
+			}
+		}
+		out[j] = cand
+	}
+	return out, nil
+}
+
+// pickWeight draws an index with probability w[i] (w sums to 1), the way
+// numpy's choice does: the first cumulative sum above a uniform draw.
+func pickWeight(rng *rand.Rand, w []float64) int {
+	u := rng.Float64()
+	cum := 0.0
+	for i, v := range w[:len(w)-1] {
+		if cum += v; u < cum {
+			return i
+		}
+	}
+	return len(w) - 1
+}
+
+// pickLogWeight draws an index with probability proportional to exp(lw[i]);
+// when every weight is zero it keeps fallback.
+func pickLogWeight(rng *rand.Rand, lw []float64, fallback int) int {
+	top := math.Inf(-1)
+	for _, v := range lw {
+		top = math.Max(top, v)
+	}
+	if math.IsInf(top, -1) || math.IsNaN(top) {
+		return fallback
+	}
+	sum := 0.0
+	for _, v := range lw {
+		sum += math.Exp(v - top)
+	}
+	u := rng.Float64() * sum
+	last := fallback
+	for i, v := range lw {
+		p := math.Exp(v - top)
+		if p > 0 {
+			last = i
+		}
+		if u -= p; u < 0 {
+			return i
+		}
+	}
+	return last
+}
+
+// logPDF returns log Σ_k w[k] Π_d p_kd(x[j][d]) for each candidate x[j].
+// It evaluates dimension by dimension over all kernels, so an estimator of
+// thousands of observations costs a few flops per kernel and dimension.
+func (m *mixture) logPDF(x [][]float64) []float64 {
+	nk := len(m.w)
+	acc := make([]float64, len(x)*nk)
+	for j := range x {
+		copy(acc[j*nk:(j+1)*nk], m.logW)
+	}
+	col := make([]float64, len(x))
+	for d, dm := range m.dims {
+		for j := range x {
+			col[j] = x[j][d]
+		}
+		switch {
+		case dm.cat != nil:
+			dm.cat.addLogPDF(col, acc)
+		case dm.num.step == 0:
+			dm.num.addContinuousLogPDF(col, acc)
+		default:
+			dm.num.addDiscreteLogPDF(col, acc)
+		}
+	}
+	out := make([]float64, len(x))
+	for j := range x {
+		out[j] = logSumExp(acc[j*nk : (j+1)*nk])
+	}
+	return out
+}
+
+// logSumExp is log Σ exp(v). Terms more than 64 below the largest are
+// dropped: each weighs less than 1e-27 of it.
+func logSumExp(v []float64) float64 {
+	top := math.Inf(-1)
+	for _, x := range v {
+		top = math.Max(top, x)
+	}
+	if math.IsInf(top, 0) || math.IsNaN(top) {
+		return top
+	}
+	sum := 0.0
+	for _, x := range v {
+		if d := x - top; d > -64 {
+			sum += math.Exp(d)
+		}
+	}
+	return top + math.Log(sum)
+}
+
+func (c *categoricalKernels) addLogPDF(col, acc []float64) {
+	nk := len(acc) / len(col)
+	for j, x := range col {
+		row := acc[j*nk : (j+1)*nk]
+		xi := int(x)
+		for k, o := range c.obs {
+			if o == xi {
+				row[k] += c.logHit
+			} else {
+				row[k] += c.logMiss
+			}
+		}
+		row[nk-1] += c.logUni
+	}
+}
+
+func (n *numericKernels) addContinuousLogPDF(col, acc []float64) {
+	nk := len(n.mu)
+	cst := make([]float64, nk)
+	inv := make([]float64, nk)
+	for k, s := range n.sigma {
+		inv[k] = 1 / s
+		cst[k] = -normLogC - n.logZ[k] - math.Log(s)
+	}
+	for j, raw := range col {
+		row := acc[j*nk : (j+1)*nk]
+		x := n.transform(raw)
+		if x < n.low || x > n.high {
+			for k := range row {
+				row[k] = math.Inf(-1)
+			}
+			continue
+		}
+		for k, mu := range n.mu {
+			z := (x - mu) * inv[k]
+			row[k] += cst[k] - 0.5*z*z
+		}
+	}
+}
+
+// addDiscreteLogPDF evaluates each distinct (candidate, kernel shape) pair
+// once: discrete dimensions repeat both values and widths heavily.
+func (n *numericKernels) addDiscreteLogPDF(col, acc []float64) {
+	nk := len(n.mu)
+	shape := make([]int, nk)
+	var uniq []int // first kernel of each distinct (mu, sigma)
+	seen := make(map[[2]float64]int, 64)
+	for k := range n.mu {
+		key := [2]float64{n.mu[k], n.sigma[k]}
+		u, ok := seen[key]
+		if !ok {
+			u = len(uniq)
+			seen[key] = u
+			uniq = append(uniq, k)
+		}
+		shape[k] = u
+	}
+	done := make(map[float64][]float64, len(col))
+	for j, x := range col {
+		t, ok := done[x]
+		if !ok {
+			t = make([]float64, len(uniq))
+			for u, k := range uniq {
+				t[u] = n.logPDF(k, x)
+			}
+			done[x] = t
+		}
+		row := acc[j*nk : (j+1)*nk]
+		for k := range row {
+			row[k] += t[shape[k]]
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package tpe
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/redsm5/supermax-hpo/hpo"
+)
+
+// The Parzen estimator: a mixture with one kernel per observation plus a
+// prior kernel, after Optuna's samplers/_tpe/parzen_estimator.py.
+
+// sigmaEPS is the smallest kernel width without the magic clip (Optuna's EPS).
+const sigmaEPS = 1e-12
+
+// estimatorParams are the options that shape an estimator.
+type estimatorParams struct {
+	priorWeight float64
+	magicClip   bool
+	endpoints   bool
+}
+
+// defaultWeights is Optuna's default_weights: 1 for each of n observations
+// when n < 25, else a linear ramp from 1/n to 1 over the n-25 oldest and 1
+// for the newest 25 (observations in trial-number order).
+func defaultWeights(n int) []float64 {
+	w := make([]float64, n)
+	if n < 25 {
+		for i := range w {
+			w[i] = 1
+		}
+		return w
+	}
+	ramp := n - 25
+	start := 1 / float64(n)
+	// numpy.linspace(1/n, 1, ramp): start + i*step, last element exactly 1.
+	if ramp > 1 {
+		step := (1 - start) / float64(ramp-1)
+		for i := range ramp {
+			w[i] = float64(i)*step + start
+		}
+		w[ramp-1] = 1
+	} else if ramp == 1 {
+		w[0] = start
+	}
+	for i := ramp; i < n; i++ {
+		w[i] = 1
+	}
+	return w
+}
+
+// mixtureWeights appends the prior weight to the observation weights and
+// normalises; without observations the prior alone has weight 1.
+func mixtureWeights(nObs int, prior float64) []float64 {
+	if nObs == 0 {
+		return []float64{1}
+	}
+	w := append(defaultWeights(nObs), prior)
+	sum := 0.0
+	for _, v := range w {
+		sum += v
+	}
+	for i := range w {
+		w[i] /= sum
+	}
+	return w
+}
+
+// newParzen builds the estimator of the observations cols (cols[d][i] is the
+// internal value of dimension d in observation i, observations in
+// trial-number order) over dists.
+func newParzen(cols [][]float64, nObs int, dists []hpo.Distribution, p estimatorParams) *mixture {
+	w := mixtureWeights(nObs, p.priorWeight)
+	m := &mixture{w: w, logW: make([]float64, len(w)), dims: make([]dim, len(dists))}
+	for k, v := range w {
+		m.logW[k] = math.Log(v)
+	}
+	for d, dist := range dists {
+		if c, ok := dist.(hpo.CategoricalDistribution); ok {
+			m.dims[d] = dim{cat: categoricalDim(cols[d][:nObs], len(c.Choices), p.priorWeight)}
+		} else {
+			m.dims[d] = dim{num: numericDim(cols[d][:nObs], dist, p)}
+		}
+	}
+	return m
+}
+
+// categoricalDim: each observation kernel is prior/K on every choice plus 1
+// on the observed one, normalised (K = observations + 1); the prior kernel is
+// uniform.
+func categoricalDim(obs []float64, n int, prior float64) *categoricalKernels {
+	c := &categoricalKernels{n: n, logUni: math.Log(1 / float64(n))}
+	if len(obs) == 0 {
+		return c
+	}
+	c.obs = make([]int, len(obs))
+	for i, x := range obs {
+		c.obs[i] = int(x)
+	}
+	base := prior / float64(len(obs)+1)
+	sum := 1 + float64(n)*base
+	c.hit, c.miss = (base+1)/sum, base/sum
+	c.logHit, c.logMiss = math.Log(c.hit), math.Log(c.miss)
+	return c
+}
+
+// numericBounds returns low, high and step of a numeric distribution.
+func numericBounds(d hpo.Distribution) (low, high, step float64, log, integer bool) {
+	switch d := d.(type) {
+	case hpo.FloatDistribution:
+		return d.Low, d.High, d.Step, d.Log, false
+	case hpo.IntDistribution:
+		return float64(d.Low), float64(d.High), float64(d.Step), d.Log, true
+	}
+	return 0, 0, 0, false, false
+}
+
+// numericDim: kernels centred on the (log-transformed) observations with
+// Optuna's bandwidths, plus the prior N((low+high)/2, (high-low)²), all
+// truncated to the step-widened bounds.
+func numericDim(obs []float64, d hpo.Distribution, p estimatorParams) *numericKernels {
+	low, high, step, log, integer := numericBounds(d)
+	n := &numericKernels{step: step, log: log, integer: integer}
+	w := n.fullWindow(low, high)
+	n.low, n.high = w.a, w.b
+	mus := make([]float64, len(obs), len(obs)+1)
+	for i, x := range obs {
+		mus[i] = n.transform(x)
+	}
+	sigmas := bandwidths(mus, n.low, n.high, p)
+	n.mu = append(mus, 0.5*(n.low+n.high))
+	n.sigma = append(sigmas, n.high-n.low)
+	n.logZ = make([]float64, len(n.mu))
+	for k := range n.mu {
+		n.logZ[k] = logGaussMass((n.low-n.mu[k])/n.sigma[k], (n.high-n.mu[k])/n.sigma[k])
+	}
+	return n
+}
+
+// bandwidths is Optuna's compute_sigmas: each kernel is as wide as the larger
+// gap to its sorted neighbours (the bounds count as neighbours); without
+// consider_endpoints the outermost kernels use their inner gap only; then
+// clipped to [minσ, high-low] with minσ = (high-low)/min(100, n+2) under the
+// magic clip. Ties are ranked by observation order (a stable argsort).
+func bandwidths(mus []float64, low, high float64, p estimatorParams) []float64 {
+	n := len(mus)
+	sigmas := make([]float64, n)
+	if n == 0 {
+		return sigmas
+	}
+	s := make([]float64, n+2)
+	s[0], s[n+1] = low, high
+	copy(s[1:], mus)
+	slices.Sort(s[1 : n+1])
+	at := make([]float64, n+2) // width by sorted position
+	for r := 1; r <= n; r++ {
+		at[r] = math.Max(s[r]-s[r-1], s[r+1]-s[r])
+	}
+	if !p.endpoints && n >= 2 {
+		at[1] = s[2] - s[1]
+		at[n] = s[n] - s[n-1]
+	}
+	maxSigma := high - low
+	minSigma := sigmaEPS
+	if p.magicClip {
+		minSigma = (high - low) / math.Min(100, float64(n+2))
+	}
+	taken := make([]int, n+2) // ties already ranked at a first position
+	for i, mu := range mus {
+		first := 1 + sort.SearchFloat64s(s[1:n+1], mu)
+		r := first + taken[first]
+		taken[first]++
+		sigmas[i] = math.Min(math.Max(at[r], minSigma), maxSigma)
+	}
+	return sigmas
+}
