@@ -3,7 +3,9 @@ package hpo
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Distribution is the domain of one parameter. It is sealed: the only
@@ -100,8 +102,11 @@ func (d CategoricalDistribution) Validate() error {
 		return fmt.Errorf("categorical distribution: no choices")
 	}
 	for i, c := range d.Choices {
-		if c.Kind() == KindFloat && math.IsNaN(c.Float()) {
-			return fmt.Errorf("categorical distribution: choice %d is NaN", i)
+		if c.Kind() == KindFloat && !finite(c.Float()) {
+			return fmt.Errorf("categorical distribution: choice %d is %v; choices must be finite to be written as JSON", i, c.Float())
+		}
+		if c.Kind() == KindString && !utf8.ValidString(c.Str()) {
+			return fmt.Errorf("categorical distribution: choice %d, %q, is not valid UTF-8", i, c.Str())
 		}
 		for j := 0; j < i; j++ {
 			if d.Choices[j].Equal(c) {
@@ -124,12 +129,17 @@ func (d FloatDistribution) Contains(x float64) bool {
 	return math.Abs(k-math.Round(k)) < 1e-8
 }
 
-// Contains implements Distribution.
+// Contains implements Distribution. It is exact over the whole int64 range
+// (values beyond 2^53 are those a float64 can hold).
 func (d IntDistribution) Contains(x float64) bool {
-	if math.IsNaN(x) || x != math.Trunc(x) || x < float64(d.Low) || x > float64(d.High) {
+	if math.IsNaN(x) || x != math.Trunc(x) || x < -(1<<63) || x >= 1<<63 {
 		return false
 	}
-	return (int64(x)-d.Low)%d.Step == 0
+	i := int64(x)
+	if i < d.Low || i > d.High || d.Step < 1 {
+		return false
+	}
+	return (uint64(i)-uint64(d.Low))%uint64(d.Step) == 0
 }
 
 // Contains implements Distribution.
@@ -137,17 +147,28 @@ func (d CategoricalDistribution) Contains(x float64) bool {
 	return x == math.Trunc(x) && x >= 0 && x < float64(len(d.Choices))
 }
 
-// Single implements Distribution.
+// Single implements Distribution. With a step it compares high-low with the
+// step in decimal arithmetic, as Optuna does, so that [0.1, 0.3] with step
+// 0.2 has two values even though 0.3-0.1 < 0.2 in floating point.
 func (d FloatDistribution) Single() bool {
 	if d.Low == d.High {
 		return true
 	}
-	return d.Step != 0 && d.High-d.Low < d.Step
+	if d.Step == 0 {
+		return false
+	}
+	if !finite(d.Low) || !finite(d.High) || !finite(d.Step) {
+		return d.High-d.Low < d.Step
+	}
+	r := new(big.Rat).Sub(decimalRat(d.High), decimalRat(d.Low))
+	return r.Cmp(decimalRat(d.Step)) < 0
 }
 
-// Single implements Distribution.
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// Single implements Distribution. It is exact over the whole int64 range.
 func (d IntDistribution) Single() bool {
-	return d.Low == d.High || d.High-d.Low < d.Step
+	return d.Low == d.High || (d.Low < d.High && d.Step > 0 && uint64(d.High)-uint64(d.Low) < uint64(d.Step))
 }
 
 // Single implements Distribution.

@@ -4,33 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// MarshalJSON writes v as JSON, keeping Python's int/float distinction
-// (a float with an integral value is written as 1.0, never 1).
+// MarshalJSON writes v as Python's json.dumps writes the same value: ints
+// without and floats always with a fraction or exponent (1 vs 1.0, 1e-05),
+// strings ASCII-only with \uXXXX escapes. NaN and infinities are an error.
 func (v Value) MarshalJSON() ([]byte, error) {
-	switch v.kind {
-	case KindString:
-		return json.Marshal(v.s)
-	case KindInt:
-		return []byte(strconv.FormatInt(v.i, 10)), nil
-	case KindBool:
-		return json.Marshal(v.b)
-	case KindFloat:
-		if math.IsNaN(v.f) || math.IsInf(v.f, 0) {
-			return nil, fmt.Errorf("value %v cannot be written as JSON", v.f)
-		}
-		s := strconv.FormatFloat(v.f, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eE") {
-			s += ".0"
-		}
-		return []byte(s), nil
-	}
-	return []byte("null"), nil
+	return appendPyValue(nil, v)
 }
 
 // UnmarshalJSON reads a JSON scalar: a number without fraction or exponent
@@ -82,10 +66,13 @@ type distJSON struct {
 	Attributes json.RawMessage `json:"attributes"`
 }
 
+// floatAttrs and intAttrs hold the attributes of every float and int
+// distribution name, current and deprecated; attrKeys says which are allowed.
 type floatAttrs struct {
 	Low  float64  `json:"low"`
 	High float64  `json:"high"`
 	Step *float64 `json:"step"`
+	Q    *float64 `json:"q"`
 	Log  bool     `json:"log"`
 }
 
@@ -100,31 +87,90 @@ type catAttrs struct {
 	Choices []Value `json:"choices"`
 }
 
-// MarshalDistribution writes d in Optuna's distribution JSON
-// (optuna.distributions.distribution_to_json), the form stored in the
-// ledger's distribution_json column.
+// attrKeys returns the attributes Optuna's class of that name takes, the
+// required ones first (nil for an unknown name).
+func attrKeys(name string) (required, optional []string) {
+	switch name {
+	case "FloatDistribution", "IntDistribution":
+		return []string{"low", "high"}, []string{"step", "log"}
+	case "UniformDistribution", "LogUniformDistribution":
+		return []string{"low", "high"}, nil
+	case "DiscreteUniformDistribution":
+		return []string{"low", "high", "q"}, nil
+	case "IntUniformDistribution", "IntLogUniformDistribution":
+		return []string{"low", "high"}, []string{"step"}
+	case "CategoricalDistribution":
+		return []string{"choices"}, nil
+	}
+	return nil, nil
+}
+
+// MarshalDistribution writes d in Optuna's distribution JSON, byte for byte
+// what optuna.distributions.distribution_to_json writes for the same
+// distribution (key order and spacing included): the form stored in the
+// ledger's distribution_json column. A stepped distribution whose high is off
+// its step grid is written with high moved down onto the grid, as Optuna's
+// constructors do (the set of values is the same), so that writing, reading
+// and writing again gives the same bytes. An invalid distribution is an
+// error. It is deterministic.
 func MarshalDistribution(d Distribution) ([]byte, error) {
-	var attrs any
+	if d == nil {
+		return nil, fmt.Errorf("distribution JSON: nil distribution")
+	}
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("distribution JSON: %w", err)
+	}
+	d = adjustHigh(d)
+	b := append([]byte(`{"name": "`), d.Name()...)
+	b = append(b, `", "attributes": {`...)
+	var err error
 	switch d := d.(type) {
 	case FloatDistribution:
-		a := floatAttrs{Low: d.Low, High: d.High, Log: d.Log}
-		if d.Step != 0 {
-			step := d.Step
-			a.Step = &step
-		}
-		attrs = a
+		b, err = appendFloatAttrs(b, d)
 	case IntDistribution:
-		attrs = intAttrs{Low: d.Low, High: d.High, Step: d.Step, Log: d.Log}
+		b = fmt.Appendf(b, `"log": %t, "step": %d, "low": %d, "high": %d`, d.Log, d.Step, d.Low, d.High)
 	case CategoricalDistribution:
-		attrs = catAttrs{Choices: d.Choices}
-	default:
-		return nil, fmt.Errorf("unknown distribution %T", d)
+		b, err = appendChoices(b, d.Choices)
 	}
-	raw, err := json.Marshal(attrs)
 	if err != nil {
 		return nil, fmt.Errorf("distribution %s: %w", d.Name(), err)
 	}
-	return json.Marshal(distJSON{Name: d.Name(), Attributes: raw})
+	return append(b, "}}"...), nil
+}
+
+// appendFloatAttrs writes FloatDistribution's attributes in Optuna's order:
+// step, low, high, log.
+func appendFloatAttrs(b []byte, d FloatDistribution) ([]byte, error) {
+	var err error
+	b = append(b, `"step": `...)
+	if d.Step == 0 {
+		b = append(b, "null"...)
+	} else if b, err = appendPyFloat(b, d.Step); err != nil {
+		return nil, err
+	}
+	b = append(b, `, "low": `...)
+	if b, err = appendPyFloat(b, d.Low); err != nil {
+		return nil, err
+	}
+	b = append(b, `, "high": `...)
+	if b, err = appendPyFloat(b, d.High); err != nil {
+		return nil, err
+	}
+	return fmt.Appendf(b, `, "log": %t`, d.Log), nil
+}
+
+func appendChoices(b []byte, choices []Value) ([]byte, error) {
+	b = append(b, `"choices": [`...)
+	for i, c := range choices {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		var err error
+		if b, err = appendPyValue(b, c); err != nil {
+			return nil, fmt.Errorf("choice %d: %w", i, err)
+		}
+	}
+	return append(b, ']'), nil
 }
 
 // UnmarshalDistribution reads Optuna's distribution JSON, including the
@@ -146,47 +192,90 @@ func UnmarshalDistribution(b []byte) (Distribution, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return adjustHigh(d), nil
+}
+
+// adjustHigh moves the high end of a stepped distribution onto its step
+// grid, as Optuna's constructors do when they read distribution JSON (with a
+// warning there): IntDistribution low 0, high 10, step 3 becomes high 9.
+func adjustHigh(d Distribution) Distribution {
+	switch d := d.(type) {
+	case FloatDistribution:
+		if d.Step != 0 {
+			d.High = adjustFloatHigh(d.Low, d.High, d.Step)
+		}
+		return d
+	case IntDistribution:
+		d.High = adjustIntHigh(d.Low, d.High, d.Step)
+		return d
+	}
+	return d
 }
 
 func decodeAttrs(name string, raw json.RawMessage) (Distribution, error) {
-	strict := func(v any) error {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		return dec.Decode(v)
+	if err := checkAttrKeys(name, raw); err != nil {
+		return nil, err
 	}
 	switch name {
-	case "FloatDistribution", "UniformDistribution", "LogUniformDistribution", "DiscreteUniformDistribution":
-		var a struct {
-			floatAttrs
-			Q *float64 `json:"q"`
-		}
-		if err := strict(&a); err != nil {
-			return nil, err
-		}
-		d := FloatDistribution{Low: a.Low, High: a.High, Log: a.Log || name == "LogUniformDistribution"}
-		if a.Step != nil {
-			d.Step = *a.Step
-		}
-		if a.Q != nil {
-			d.Step = *a.Q
-		}
-		return d, nil
-	case "IntDistribution", "IntUniformDistribution", "IntLogUniformDistribution":
-		a := intAttrs{Step: 1}
-		if err := strict(&a); err != nil {
-			return nil, err
-		}
-		a.Log = a.Log || name == "IntLogUniformDistribution"
-		return IntDistribution{Low: a.Low, High: a.High, Step: a.Step, Log: a.Log}, nil
 	case "CategoricalDistribution":
 		var a catAttrs
-		if err := strict(&a); err != nil {
+		if err := json.Unmarshal(raw, &a); err != nil {
 			return nil, err
 		}
 		return CategoricalDistribution{Choices: a.Choices}, nil
+	case "IntDistribution", "IntUniformDistribution", "IntLogUniformDistribution":
+		a := intAttrs{Step: 1}
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return nil, err
+		}
+		return IntDistribution{Low: a.Low, High: a.High, Step: a.Step, Log: a.Log || name == "IntLogUniformDistribution"}, nil
 	}
-	return nil, fmt.Errorf("unknown distribution name %q", name)
+	var a floatAttrs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, err
+	}
+	d := FloatDistribution{Low: a.Low, High: a.High, Log: a.Log || name == "LogUniformDistribution"}
+	step, key := a.Step, "step"
+	if name == "DiscreteUniformDistribution" {
+		step, key = a.Q, "q"
+	}
+	if step != nil {
+		// An explicit step must be positive: 0 would read as "continuous".
+		if !(*step > 0) {
+			return nil, fmt.Errorf("%s must be > 0, got %v", key, *step)
+		}
+		d.Step = *step
+	}
+	return d, nil
+}
+
+// checkAttrKeys checks that raw is an object holding the required attributes
+// of the named distribution and no attribute that class does not take.
+func checkAttrKeys(name string, raw json.RawMessage) error {
+	required, optional := attrKeys(name)
+	if required == nil {
+		return fmt.Errorf("unknown distribution name %q", name)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return fmt.Errorf("attributes must be a JSON object, got %s", raw)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(required, k) && !slices.Contains(optional, k) {
+			return fmt.Errorf("unknown attribute %q", k)
+		}
+	}
+	for _, k := range required {
+		if _, ok := m[k]; !ok {
+			return fmt.Errorf("missing attribute %q", k)
+		}
+	}
+	return nil
 }
 
 // ParseSearchSpaceJSON reads a flat search space in the form `optuna ask
@@ -218,4 +307,28 @@ func ParseSearchSpaceJSON(b []byte) (*Space, error) {
 		params = append(params, Param{Name: name, Dist: d})
 	}
 	return NewSpace(params...)
+}
+
+// MarshalSearchSpaceJSON writes a flat space in the form ParseSearchSpaceJSON
+// (and `optuna ask --search-space`) reads: an object from parameter name to
+// distribution JSON, in the space's order, formatted as Python's json.dumps.
+// A space with conditional or constrained parameters cannot be written in
+// that form and is an error. It is deterministic.
+func MarshalSearchSpaceJSON(s *Space) ([]byte, error) {
+	b := []byte{'{'}
+	for i, p := range s.Params() {
+		if p.Parent != "" || p.Narrow != nil {
+			return nil, fmt.Errorf("search space JSON: parameter %q is conditional or constrained, which the flat form cannot hold", p.Name)
+		}
+		d, err := MarshalDistribution(p.Dist)
+		if err != nil {
+			return nil, fmt.Errorf("search space JSON: parameter %q: %w", p.Name, err)
+		}
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(appendPyString(b, p.Name), ": "...)
+		b = append(b, d...)
+	}
+	return append(b, '}'), nil
 }
