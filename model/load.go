@@ -1,0 +1,115 @@
+//go:build gotch
+
+package model
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+)
+
+// LoadOptions say where to look for a model and how to build it.
+type LoadOptions struct {
+	// Locations are searched for a model given by name (LocationsFromEnv()).
+	Locations Locations
+	// Device holds the weights: gotch.CPU or gotch.CudaBuilder(n).
+	Device gotch.Device
+	// MaxLength is the tokenizer's truncation length in tokens; it must fit
+	// the model's position table.
+	MaxLength int
+	// Encoder sets the dropouts; nil takes them from config.json.
+	Encoder *EncoderOptions
+}
+
+// Pretrained is a loaded model folder: its config, its encoder with the
+// checkpoint's weights, and its tokenizer.
+type Pretrained struct {
+	Dir       string
+	Config    Config
+	Encoder   *Encoder
+	Tokenizer *Tokenizer
+}
+
+// Load resolves nameOrDir (see Resolve), reads config.json, builds the
+// encoder on opts.Device with weights from model.safetensors, and loads
+// tokenizer.json. Errors wrap ErrModelNotFound, ErrBadConfig,
+// ErrUnsupportedModel, ErrBadWeights, ErrTokenizer or ErrBadInput. Blocking
+// (reads the whole checkpoint); the result owns a new VarStore.
+func Load(nameOrDir string, opts LoadOptions) (*Pretrained, error) {
+	dir, err := Resolve(nameOrDir, opts.Locations)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	if limit := cfg.MaxPositionEmbeddings - cfg.PositionOffset(); opts.MaxLength > limit {
+		return nil, fmt.Errorf("%w: max_length %d exceeds the %d positions of %s", ErrBadInput, opts.MaxLength, limit, dir)
+	}
+	tok, err := NewTokenizer(dir, opts.MaxLength)
+	if err != nil {
+		return nil, err
+	}
+	encOpts := DefaultEncoderOptions(cfg)
+	if opts.Encoder != nil {
+		encOpts = *opts.Encoder
+	}
+	enc, err := NewEncoder(nn.NewVarStore(opts.Device), cfg, encOpts)
+	if err != nil {
+		return nil, err
+	}
+	if err := enc.LoadWeights(dir); err != nil {
+		return nil, err
+	}
+	return &Pretrained{Dir: dir, Config: cfg, Encoder: enc, Tokenizer: tok}, nil
+}
+
+// LoadWeights copies every encoder variable from dir/model.safetensors,
+// matched by name (see FindWeight) and checked by shape. Tensors of the
+// checkpoint that the encoder does not use (pooler, task heads) are
+// ignored. Errors wrap ErrBadWeights and name the tensor. Blocking.
+func (e *Encoder) LoadWeights(dir string) (err error) {
+	path := filepath.Join(dir, "model.safetensors")
+	if _, statErr := os.Stat(path); errors.Is(statErr, os.ErrNotExist) {
+		if _, binErr := os.Stat(filepath.Join(dir, "pytorch_model.bin")); binErr == nil {
+			return fmt.Errorf("%w: %s has only pytorch_model.bin; convert it to model.safetensors (gotch cannot read PyTorch pickles reliably)", ErrBadWeights, dir)
+		}
+	}
+	weights, err := ReadSafetensors(path)
+	if err != nil {
+		return err
+	}
+	defer recoverInto(&err, "load weights from "+path)
+	vars := e.vs.Variables()
+	for name, shape := range WeightShapes(e.cfg) {
+		v, ok := vars[name]
+		if !ok {
+			return fmt.Errorf("%w: encoder has no variable %q", ErrBadWeights, name)
+		}
+		src, found, ok := FindWeight(e.cfg, weights, name)
+		if !ok {
+			return fmt.Errorf("%w: %s has no tensor %q (nor %v)", ErrBadWeights, path, name, weightNameCandidates(name))
+		}
+		if !reflect.DeepEqual(src.Shape, shape) {
+			return fmt.Errorf("%w: %s: tensor %q has shape %v, config.json implies %v", ErrBadWeights, path, found, src.Shape, shape)
+		}
+		copyInto(&v, src, e.vs.Device())
+	}
+	return nil
+}
+
+func copyInto(dst *ts.Tensor, src Tensor, device gotch.Device) {
+	t := ts.MustOfSlice(src.Data).MustView(src.Shape, true)
+	if device != gotch.CPU {
+		t = t.MustTo(device, true)
+	}
+	ts.NoGrad(func() { dst.Copy_(t) })
+	t.MustDrop()
+}
