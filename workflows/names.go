@@ -42,6 +42,10 @@ const (
 	SignalTrialDone = "trial-done"
 )
 
+// SignalVerdict is sent by the study to a trial that awaits verdicts
+// (TrialInput.AwaitVerdict), answering each epoch report; payload Verdict.
+const SignalVerdict = "verdict"
+
 // SignalPrune is sent to a trial (by the study, or a client); payload
 // PruneRequest or none. It is read between epochs: an epoch that is running
 // finishes first.

@@ -37,6 +37,7 @@ func DefaultTimeouts() Timeouts {
 		Activity:          2 * time.Minute,
 		SessionCreation:   24 * time.Hour,
 		SessionHeartbeat:  time.Minute,
+		Verdict:           time.Minute,
 	}
 }
 
@@ -60,6 +61,9 @@ func (t Timeouts) withDefaults() Timeouts {
 	}
 	if t.SessionHeartbeat <= 0 {
 		t.SessionHeartbeat = d.SessionHeartbeat
+	}
+	if t.Verdict <= 0 {
+		t.Verdict = d.Verdict
 	}
 	return t
 }
@@ -85,7 +89,7 @@ func DefaultStudySpec(agent string) (StudySpec, error) {
 	return StudySpec{
 		Study:        d.StudyName,
 		Agent:        string(a),
-		NTrials:      d.NTrials,
+		NTrials:      d.Trials,
 		Parallel:     4,
 		Epochs:       epochs,
 		Patience:     20,

@@ -82,6 +82,9 @@ type Timeouts struct {
 	// SessionHeartbeat is the session heartbeat timeout: how fast a dead
 	// session worker is detected.
 	SessionHeartbeat time.Duration `json:"session_heartbeat"`
+	// Verdict bounds how long a trial waits for the study's verdict on an
+	// epoch before it goes on (the study may be busy continuing as new).
+	Verdict time.Duration `json:"verdict"`
 }
 
 // StudyCarry is the compact state a study run hands to the next one across
@@ -174,6 +177,11 @@ type TrialInput struct {
 	Outdir    string                  `json:"outdir"`
 	Trainer   string                  `json:"trainer"`
 	Timeouts  Timeouts                `json:"timeouts"`
+	// AwaitVerdict makes the trial wait, after each epoch but the last, for
+	// the study's SignalVerdict on that epoch before training the next one,
+	// so a pruned trial never trains an extra epoch. The study sets it when
+	// its pruner can prune.
+	AwaitVerdict bool `json:"await_verdict"`
 }
 
 // TrialResult is what TrialWorkflow returns (and, as TrialDone, signals).
@@ -181,7 +189,7 @@ type TrialResult struct {
 	Number int            `json:"number"`
 	State  hpo.TrialState `json:"state"` // Complete, Pruned or Fail
 	// Value is the best epoch value for COMPLETE, the last epoch value for
-	// PRUNED (as Optuna records it), and the best so far (or none) for FAIL.
+	// PRUNED (as Optuna records it), and none for FAIL.
 	Value     *float64 `json:"value,omitempty"`
 	BestEpoch int      `json:"best_epoch"`
 	// Epochs is the number of epochs trained.
@@ -222,6 +230,16 @@ type TrialDone struct {
 	Value  *float64       `json:"value,omitempty"`
 	Epochs int            `json:"epochs"`
 	Reason string         `json:"reason"`
+	// Params are the trial's parameters (external), so the study can report
+	// the best trial's parameters without reading the ledger.
+	Params map[string]hpo.Value `json:"params,omitempty"`
+}
+
+// Verdict is the payload of SignalVerdict: the study's pruning decision on
+// a trial's report of Epoch.
+type Verdict struct {
+	Epoch int  `json:"epoch"`
+	Prune bool `json:"prune"`
 }
 
 // PruneRequest is the optional payload of SignalPrune.

@@ -1,0 +1,171 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redsm5/supermax-hpo/hpo"
+	"github.com/redsm5/supermax-hpo/ledger"
+)
+
+// ReasonAttr is the ledger user attribute holding why a trial ended
+// (FinishTrial writes it), visible in optuna-dashboard.
+const ReasonAttr = "supermax_reason"
+
+// IntermediateRequest is the input of RecordIntermediate.
+type IntermediateRequest struct {
+	Storage string  `json:"storage"`
+	StudyID int64   `json:"study_id"`
+	Number  int     `json:"number"`
+	Epoch   int     `json:"epoch"`
+	Value   float64 `json:"value"`
+}
+
+// RecordIntermediate writes the value of one epoch of a trial to the ledger
+// (an upsert: idempotent).
+func (a *Activities) RecordIntermediate(ctx context.Context, req IntermediateRequest) error {
+	l, err := a.ledger(ctx, req.Storage)
+	if err != nil {
+		return err
+	}
+	if err := l.Report(ctx, req.StudyID, req.Number, req.Epoch, req.Value); err != nil {
+		return ledgerError(fmt.Errorf("record epoch %d of trial %d: %w", req.Epoch, req.Number, err))
+	}
+	return nil
+}
+
+// FinishRequest is the input of FinishTrial.
+type FinishRequest struct {
+	Storage string         `json:"storage"`
+	StudyID int64          `json:"study_id"`
+	Number  int            `json:"number"`
+	State   hpo.TrialState `json:"state"`
+	Value   *float64       `json:"value,omitempty"`
+	Reason  string         `json:"reason"`
+}
+
+// FinishResult is the output of FinishTrial.
+type FinishResult struct {
+	// AlreadyFinished is true when the trial had ended before, differently;
+	// that first end stands (finished trials are immutable).
+	AlreadyFinished bool `json:"already_finished"`
+}
+
+// FinishTrial records the end of a trial: its reason as a user attribute,
+// then its final state and value. Idempotent: repeating it changes nothing,
+// and a different end of a trial that already ended is reported in the
+// result, not as an error.
+func (a *Activities) FinishTrial(ctx context.Context, req FinishRequest) (FinishResult, error) {
+	if !req.State.Finished() {
+		return FinishResult{}, invalidConfig(fmt.Errorf("finish trial %d: state %s is not final", req.Number, req.State))
+	}
+	l, err := a.ledger(ctx, req.Storage)
+	if err != nil {
+		return FinishResult{}, err
+	}
+	reason, err := json.Marshal(req.Reason)
+	if err != nil {
+		return FinishResult{}, fmt.Errorf("finish trial %d: reason: %w", req.Number, err)
+	}
+	err = l.SetUserAttr(ctx, req.StudyID, req.Number, ReasonAttr, string(reason))
+	if err != nil && !errors.Is(err, ledger.ErrTrialFinished) {
+		return FinishResult{}, ledgerError(fmt.Errorf("finish trial %d: %w", req.Number, err))
+	}
+	err = l.Finish(ctx, req.StudyID, req.Number, req.State, req.Value, time.Now())
+	if errors.Is(err, ledger.ErrTrialFinished) {
+		return FinishResult{AlreadyFinished: true}, nil
+	}
+	if err != nil {
+		return FinishResult{}, ledgerError(fmt.Errorf("finish trial %d: %w", req.Number, err))
+	}
+	return FinishResult{}, nil
+}
+
+// CleanupRequest is the input of CleanupCheckpoints.
+type CleanupRequest struct {
+	Study     string `json:"study"`
+	StudyID   int64  `json:"study_id"`
+	Storage   string `json:"storage"`
+	Outdir    string `json:"outdir"`
+	Direction string `json:"direction"`
+	KeepBestK int    `json:"keep_best_k"`
+}
+
+// CleanupResult is the output of CleanupCheckpoints.
+type CleanupResult struct {
+	Kept    []int `json:"kept"`    // trial numbers whose checkpoints stay
+	Removed []int `json:"removed"` // trial numbers whose checkpoints were deleted now
+}
+
+// CleanupCheckpoints keeps the checkpoint folders of the KeepBestK best
+// COMPLETE trials and deletes those of every other finished trial. Running
+// trials are never touched (they may need to resume). KeepBestK 0 keeps
+// everything. Idempotent.
+func (a *Activities) CleanupCheckpoints(ctx context.Context, req CleanupRequest) (CleanupResult, error) {
+	if req.KeepBestK <= 0 {
+		return CleanupResult{}, nil
+	}
+	dir, err := hpo.ParseDirection(req.Direction)
+	if err != nil {
+		return CleanupResult{}, invalidConfig(fmt.Errorf("cleanup checkpoints of %q: %w", req.Study, err))
+	}
+	l, err := a.ledger(ctx, req.Storage)
+	if err != nil {
+		return CleanupResult{}, err
+	}
+	c := a.cache(req.Storage, req.StudyID)
+	c.mu.Lock()
+	if err := c.refresh(ctx, l); err != nil {
+		c.mu.Unlock()
+		return CleanupResult{}, err
+	}
+	keep, drop := splitBest(c.history(-1), dir, req.KeepBestK)
+	c.mu.Unlock()
+	res := CleanupResult{Kept: keep}
+	for _, n := range drop {
+		path := TrialDir(req.Outdir, req.Study, n)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err := os.RemoveAll(path); err != nil {
+			return res, fmt.Errorf("cleanup checkpoints of %q: %w", req.Study, err)
+		}
+		res.Removed = append(res.Removed, n)
+	}
+	return res, nil
+}
+
+// splitBest returns the numbers of the k best COMPLETE trials (best first)
+// and of every other finished trial (ascending).
+func splitBest(trials []hpo.Trial, dir hpo.Direction, k int) (keep, drop []int) {
+	var complete []hpo.Trial
+	for _, t := range trials {
+		if t.State == hpo.Complete && t.Value != nil {
+			complete = append(complete, t)
+		}
+	}
+	sort.SliceStable(complete, func(i, j int) bool { return dir.Better(*complete[i].Value, *complete[j].Value) })
+	kept := make(map[int]bool, k)
+	for i := 0; i < len(complete) && i < k; i++ {
+		keep = append(keep, complete[i].Number)
+		kept[complete[i].Number] = true
+	}
+	for _, t := range trials {
+		if t.State.Finished() && !kept[t.Number] {
+			drop = append(drop, t.Number)
+		}
+	}
+	return keep, drop
+}
+
+// TrialDir is the checkpoint folder of trial n: <outdir>/<study>/trials/<n>.
+func TrialDir(outdir, study string, n int) string {
+	return filepath.Join(outdir, study, "trials", strconv.Itoa(n))
+}

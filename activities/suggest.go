@@ -1,0 +1,250 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/redsm5/supermax-hpo/hpo"
+	"github.com/redsm5/supermax-hpo/hpo/agents"
+	"github.com/redsm5/supermax-hpo/hpo/random"
+	"github.com/redsm5/supermax-hpo/hpo/tpe"
+	"github.com/redsm5/supermax-hpo/ledger"
+)
+
+// InitStudyRequest is the input of InitStudy.
+type InitStudyRequest struct {
+	Study     string `json:"study"`
+	Storage   string `json:"storage"`
+	Direction string `json:"direction"`
+}
+
+// InitStudyResult is the output of InitStudy.
+type InitStudyResult struct {
+	StudyID int64 `json:"study_id"`
+	// NextNumber is the first free trial number: a study started again under
+	// a name that already has trials continues their numbering.
+	NextNumber int `json:"next_number"`
+}
+
+// InitStudy creates the study in the ledger when absent and returns its id
+// and first free trial number. Idempotent.
+func (a *Activities) InitStudy(ctx context.Context, req InitStudyRequest) (InitStudyResult, error) {
+	dir, err := hpo.ParseDirection(req.Direction)
+	if err != nil {
+		return InitStudyResult{}, invalidConfig(fmt.Errorf("init study %q: %w", req.Study, err))
+	}
+	l, err := a.ledger(ctx, req.Storage)
+	if err != nil {
+		return InitStudyResult{}, err
+	}
+	st, err := l.CreateStudy(ctx, req.Study, dir)
+	if err != nil {
+		return InitStudyResult{}, ledgerError(fmt.Errorf("init study %q: %w", req.Study, err))
+	}
+	c := a.cache(req.Storage, st.ID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.refresh(ctx, l); err != nil {
+		return InitStudyResult{}, err
+	}
+	return InitStudyResult{StudyID: st.ID, NextNumber: c.nextNumber()}, nil
+}
+
+// SuggestRequest is the input of SuggestTrial.
+type SuggestRequest struct {
+	Study        string         `json:"study"`
+	StudyID      int64          `json:"study_id"`
+	Storage      string         `json:"storage"`
+	Agent        string         `json:"agent"`
+	AgentOptions agents.Options `json:"agent_options"`
+	Direction    string         `json:"direction"`
+	Seed         int64          `json:"seed"`
+	Sampler      string         `json:"sampler"` // "tpe" or "random"
+	TPE          tpe.Options    `json:"tpe"`
+	Number       int            `json:"number"`
+}
+
+// SuggestResult is the output of SuggestTrial: the parameters of the trial
+// (internal values, as the ledger and samplers hold them, and external
+// values, as trainers read them) and its state in the ledger.
+type SuggestResult struct {
+	Number   int                  `json:"number"`
+	Internal map[string]float64   `json:"internal"`
+	Params   map[string]hpo.Value `json:"params"`
+	// State is Running for a new trial. A trial the ledger already holds as
+	// finished (the study was restarted after it ended) comes back with its
+	// final state and Value; the study must not run it again.
+	State hpo.TrialState `json:"state"`
+	Value *float64       `json:"value,omitempty"`
+}
+
+// SuggestTrial returns the parameters of trial req.Number and records the
+// trial in the ledger as RUNNING. It reads the ledger incrementally (a cache
+// per study lives in the Activities value) and samples with the trials known
+// so far, running ones included (constant liar). Idempotent: when the ledger
+// already holds parameters for that number, it returns them instead of
+// sampling again, so a retry after a lost response cannot change them.
+func (a *Activities) SuggestTrial(ctx context.Context, req SuggestRequest) (SuggestResult, error) {
+	space, sampler, study, err := req.build()
+	if err != nil {
+		return SuggestResult{}, invalidConfig(fmt.Errorf("suggest trial %d of %q: %w", req.Number, req.Study, err))
+	}
+	l, err := a.ledger(ctx, req.Storage)
+	if err != nil {
+		return SuggestResult{}, err
+	}
+	c := a.cache(req.Storage, req.StudyID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.refresh(ctx, l); err != nil {
+		return SuggestResult{}, err
+	}
+	if t, ok := c.trials[req.Number]; ok && len(t.Params) > 0 {
+		return recorded(t)
+	}
+	internal, err := sampler.Sample(study, space, c.history(req.Number), req.Number)
+	if err != nil {
+		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: %w", req.Number, req.Study, err)
+	}
+	params, err := space.Decode(internal)
+	if err != nil {
+		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: sampler output: %w", req.Number, req.Study, err)
+	}
+	dists := make(map[string]hpo.Distribution, len(internal))
+	for name := range internal {
+		p, _ := space.Lookup(name) // Decode checked every name
+		dists[name] = p.Dist
+	}
+	if err := l.PutTrial(ctx, req.StudyID, req.Number, internal, dists, time.Now()); err != nil {
+		return SuggestResult{}, ledgerError(fmt.Errorf("suggest trial %d of %q: %w", req.Number, req.Study, err))
+	}
+	c.trials[req.Number] = hpo.Trial{Number: req.Number, State: hpo.Running, Params: internal, Dists: dists}
+	return SuggestResult{Number: req.Number, Internal: internal, Params: params, State: hpo.Running}, nil
+}
+
+// build makes the search space, sampler and study of a request.
+func (r SuggestRequest) build() (*hpo.Space, hpo.Sampler, hpo.Study, error) {
+	agent, err := agents.ParseAgent(r.Agent)
+	if err != nil {
+		return nil, nil, hpo.Study{}, err
+	}
+	space, err := agents.Space(agent, r.AgentOptions)
+	if err != nil {
+		return nil, nil, hpo.Study{}, err
+	}
+	dir, err := hpo.ParseDirection(r.Direction)
+	if err != nil {
+		return nil, nil, hpo.Study{}, err
+	}
+	study := hpo.Study{Name: r.Study, Direction: dir, Seed: r.Seed}
+	switch r.Sampler {
+	case "random":
+		return space, random.New(), study, nil
+	case "tpe":
+		s, err := tpe.New(r.TPE)
+		if err != nil {
+			return nil, nil, hpo.Study{}, err
+		}
+		return space, s, study, nil
+	}
+	return nil, nil, hpo.Study{}, fmt.Errorf("unknown sampler %q (want tpe or random)", r.Sampler)
+}
+
+// recorded turns a trial the ledger already holds into a SuggestResult.
+func recorded(t hpo.Trial) (SuggestResult, error) {
+	params := make(map[string]hpo.Value, len(t.Params))
+	for name, x := range t.Params {
+		d, ok := t.Dists[name]
+		if !ok {
+			return SuggestResult{}, fmt.Errorf("trial %d: parameter %q has no distribution in the ledger", t.Number, name)
+		}
+		params[name] = d.ToExternal(x)
+	}
+	return SuggestResult{Number: t.Number, Internal: t.Params, Params: params, State: t.State, Value: t.Value}, nil
+}
+
+type cacheKey struct {
+	storage string
+	studyID int64
+}
+
+// trialCache is one study's trials as last read from the ledger, and the
+// cursor of the next incremental read. Guarded by mu.
+type trialCache struct {
+	mu      sync.Mutex
+	studyID int64
+	cursor  ledger.Cursor
+	trials  map[int]hpo.Trial
+}
+
+// cache returns the trial cache of a study, creating it empty.
+func (a *Activities) cache(storage string, studyID int64) *trialCache {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k := cacheKey{storage, studyID}
+	c, ok := a.caches[k]
+	if !ok {
+		c = &trialCache{studyID: studyID, trials: make(map[int]hpo.Trial)}
+		a.caches[k] = c
+	}
+	return c
+}
+
+// refresh merges the trials that changed since the last read. Callers hold c.mu.
+func (c *trialCache) refresh(ctx context.Context, l ledger.Ledger) error {
+	changed, next, err := l.Trials(ctx, c.studyID, c.cursor)
+	if err != nil {
+		return ledgerError(fmt.Errorf("read trials of study %d: %w", c.studyID, err))
+	}
+	for _, t := range changed {
+		c.trials[t.Number] = t
+	}
+	c.cursor = next
+	return nil
+}
+
+// nextNumber is one past the highest trial number known. Callers hold c.mu.
+func (c *trialCache) nextNumber() int {
+	next := 0
+	for n := range c.trials {
+		if n >= next {
+			next = n + 1
+		}
+	}
+	return next
+}
+
+// history returns the known trials except number, sorted by number, as
+// samplers expect. Callers hold c.mu.
+func (c *trialCache) history(number int) []hpo.Trial {
+	out := make([]hpo.Trial, 0, len(c.trials))
+	for n, t := range c.trials {
+		if n != number {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// ledgerError marks ledger errors that a retry cannot fix (conflicts with
+// what is recorded, unknown study or trial) as non-retryable; others (a busy
+// database, a lost connection) stay retryable.
+func ledgerError(err error) error {
+	if errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) ||
+		errors.Is(err, ledger.ErrTrialFinished) || errors.Is(err, ledger.ErrSchema) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeLedgerConflict, err)
+	}
+	return err
+}
+
+// invalidConfig marks err as a non-retryable invalid configuration.
+func invalidConfig(err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidConfig, err)
+}

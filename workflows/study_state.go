@@ -1,0 +1,226 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/redsm5/supermax-hpo/hpo"
+)
+
+// study is the state of one StudyWorkflow run. c is what crosses
+// continue-as-new; the rest is rebuilt by each run.
+type study struct {
+	spec   StudySpec
+	c      StudyCarry
+	pruner hpo.Pruner
+	// running indexes c.Running's trials by number (c.Running is rebuilt from
+	// it, sorted, when the state is carried or queried).
+	running map[int]*RunningTrial
+	// pruneSent: trials this run already told to stop, so a late report does
+	// not send a second prune.
+	pruneSent      map[int]bool
+	startedThisRun int
+	cancelling     bool
+	// inflight counts commands not yet acknowledged (child starts, signals to
+	// trials, study-side ledger writes); continue-as-new waits for zero.
+	inflight int
+	labelled *label
+	// bg is a context disconnected from the run's cancellation: signal
+	// handlers and watchers keep working while a cancelled study winds down.
+	bg workflow.Context
+}
+
+// signalChannels are the study's signal channels, in the fixed order in
+// which they are drained.
+type signalChannels struct {
+	report, done, stop, cancel, parallel, prune workflow.ReceiveChannel
+}
+
+func channels(ctx workflow.Context) signalChannels {
+	return signalChannels{
+		report:   workflow.GetSignalChannel(ctx, SignalReport),
+		done:     workflow.GetSignalChannel(ctx, SignalTrialDone),
+		stop:     workflow.GetSignalChannel(ctx, SignalStop),
+		cancel:   workflow.GetSignalChannel(ctx, SignalCancel),
+		parallel: workflow.GetSignalChannel(ctx, SignalSetParallelism),
+		prune:    workflow.GetSignalChannel(ctx, SignalPruneTrial),
+	}
+}
+
+// listen starts one coroutine per signal channel; each handles its signals
+// as they arrive. Handlers only change state and issue commands; the main
+// loop's Await conditions see the changes.
+func (s *study) listen(ctx workflow.Context) {
+	ch := channels(ctx)
+	for _, l := range s.handlers(ch) {
+		l := l
+		workflow.Go(s.bg, func(ctx workflow.Context) {
+			for l.receive(ctx) {
+			}
+		})
+	}
+}
+
+// handler receives one signal from its channel and handles it.
+type handler struct {
+	receive      func(ctx workflow.Context) bool // blocking; false when closed
+	receiveAsync func(ctx workflow.Context) bool // false when nothing was waiting
+}
+
+// handlers pairs each channel with its handling, blocking and non-blocking.
+func (s *study) handlers(ch signalChannels) []handler {
+	return []handler{
+		makeHandler(ch.report, s.onReport),
+		makeHandler(ch.done, s.onDone),
+		makeHandler(ch.stop, func(ctx workflow.Context, _ struct{}) { s.onStop(ctx) }),
+		makeHandler(ch.cancel, func(ctx workflow.Context, _ struct{}) { s.cancelling = true }),
+		makeHandler(ch.parallel, s.onSetParallelism),
+		makeHandler(ch.prune, s.onPruneTrial),
+	}
+}
+
+func makeHandler[T any](c workflow.ReceiveChannel, handle func(workflow.Context, T)) handler {
+	return handler{
+		receive: func(ctx workflow.Context) bool {
+			var v T
+			if !c.Receive(ctx, &v) {
+				return false
+			}
+			handle(ctx, v)
+			return true
+		},
+		receiveAsync: func(ctx workflow.Context) bool {
+			var v T
+			if !c.ReceiveAsync(&v) {
+				return false
+			}
+			handle(ctx, v)
+			return true
+		},
+	}
+}
+
+// drain handles every signal already received but not yet handled. Called
+// before continue-as-new: a signal left in a channel would be lost.
+func (s *study) drain(ctx workflow.Context) int {
+	n := 0
+	for _, h := range s.handlers(channels(ctx)) {
+		for h.receiveAsync(ctx) {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *study) onStop(ctx workflow.Context) {
+	if !s.c.Stopping {
+		s.c.Stopping = true
+		workflow.GetLogger(ctx).Info("study: stop requested; running trials finish", "running", len(s.running))
+		s.label(ctx)
+	}
+}
+
+func (s *study) onSetParallelism(ctx workflow.Context, p int) {
+	if p < 1 {
+		workflow.GetLogger(ctx).Warn("study: set-parallelism ignored, want >= 1", "value", p)
+		return
+	}
+	s.c.Parallel = p
+	s.label(ctx)
+}
+
+func (s *study) onPruneTrial(ctx workflow.Context, n int) {
+	if _, ok := s.running[n]; !ok {
+		workflow.GetLogger(ctx).Warn("study: prune-trial ignored, trial is not running", "trial", n)
+		return
+	}
+	s.sendPrune(ctx, n, "prune-trial signal")
+}
+
+// status answers QueryStatus (read-only).
+func (s *study) status(ctx workflow.Context) (StudyStatus, error) {
+	return StudyStatus{
+		Study: s.spec.Study, Agent: s.spec.Agent, State: s.stateName(), Run: s.c.Run,
+		NTrials: s.spec.NTrials, Started: s.started(), Counts: s.counts(), Running: s.runningSorted(),
+		Best: s.c.Best, Parallel: s.c.Parallel, HistoryLength: workflow.GetInfo(ctx).GetCurrentHistoryLength(),
+	}, nil
+}
+
+// counts returns the counters with Running filled in.
+func (s *study) counts() Counts {
+	c := s.c.Counts
+	c.Running = len(s.running)
+	return c
+}
+
+// runningSorted lists the running trials by number (never in map order).
+func (s *study) runningSorted() []RunningTrial {
+	out := make([]RunningTrial, 0, len(s.running))
+	for _, n := range workflow.DeterministicKeys(s.running) {
+		out = append(out, *s.running[n])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// stateName is the study's state for search attributes and status.
+func (s *study) stateName() string {
+	switch {
+	case s.cancelling:
+		return StudyStateCancelling
+	case s.c.Stopping:
+		return StudyStateStopping
+	}
+	return StudyStateRunning
+}
+
+// label upserts the study's search attributes and sets the one-line summary
+// the Web UI shows. Search attributes change only when their value does.
+func (s *study) label(ctx workflow.Context) {
+	s.setState(ctx, s.stateName())
+}
+
+// setState upserts the study's search attributes with state, when state or
+// the best value changed since the last upsert (each upsert is an event).
+func (s *study) setState(ctx workflow.Context, state string) {
+	workflow.SetCurrentDetails(ctx, s.summary(state))
+	l := label{state: state}
+	if s.c.Best != nil {
+		l.best, l.hasBest = s.c.Best.Value, true
+	}
+	if s.labelled != nil && *s.labelled == l {
+		return
+	}
+	updates := []temporal.SearchAttributeUpdate{
+		KeyKind.ValueSet(KindStudy), KeyStudy.ValueSet(s.spec.Study), KeyAgent.ValueSet(s.spec.Agent), KeyState.ValueSet(state),
+	}
+	if l.hasBest {
+		updates = append(updates, KeyBest.ValueSet(l.best))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		workflow.GetLogger(ctx).Warn("study: search attributes not updated", "error", err)
+		return
+	}
+	s.labelled = &l
+}
+
+// label is what the search attributes last said.
+type label struct {
+	state   string
+	best    float64
+	hasBest bool
+}
+
+// summary is the one-line progress shown as current details.
+func (s *study) summary(state string) string {
+	c := s.counts()
+	line := fmt.Sprintf("%s run %d: %d/%d trials ended (complete %d, pruned %d, fail %d), %d running of %d",
+		state, s.c.Run, c.Ended(), s.spec.NTrials, c.Complete, c.Pruned, c.Fail, c.Running, s.c.Parallel)
+	if s.c.Best != nil {
+		line += fmt.Sprintf(", best %.6g (trial %d)", s.c.Best.Value, s.c.Best.Number)
+	}
+	return line
+}

@@ -1,0 +1,141 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/redsm5/supermax-hpo/activities"
+	"github.com/redsm5/supermax-hpo/hpo"
+	"github.com/redsm5/supermax-hpo/hpo/pruners"
+)
+
+// StudyWorkflow runs a study to its end and returns its summary.
+//
+// It asks SuggestTrial for each new trial and starts it as a TrialWorkflow
+// child while fewer than Parallel trials run; it feeds every epoch report to
+// the pruner (its state lives here) and answers with a verdict or a prune
+// signal; it counts trial-done signals. It continues as new after
+// TrialsPerRun trials started in one run or when the server suggests it,
+// carrying only StudyCarry. It ends when NTrials trials have ended, after
+// SignalStop once running trials finished, or on SignalCancel / workflow
+// cancellation (running trials are cancelled and recorded FAIL "cancelled").
+//
+// Signals: SignalStop, SignalCancel, SignalSetParallelism (int),
+// SignalPruneTrial (int); from trials SignalReport and SignalTrialDone.
+// Query: QueryStatus -> StudyStatus. An invalid spec fails the workflow with
+// a non-retryable "InvalidConfig" error.
+func StudyWorkflow(ctx workflow.Context, spec StudySpec) (StudyResult, error) {
+	if err := spec.Validate(); err != nil {
+		return StudyResult{}, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrTypeInvalidConfig, err)
+	}
+	spec.Timeouts = spec.Timeouts.withDefaults()
+	s, err := newStudy(ctx, spec)
+	if err != nil {
+		return StudyResult{}, err
+	}
+	status := func() (StudyStatus, error) { return s.status(ctx) }
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, status); err != nil {
+		return StudyResult{}, fmt.Errorf("study %q: register query: %w", spec.Study, err)
+	}
+	s.listen(ctx)
+	if s.c.Run == 1 {
+		if err := s.initLedger(ctx); err != nil {
+			return StudyResult{}, err
+		}
+	}
+	s.label(ctx)
+	return s.run(ctx)
+}
+
+// newStudy builds the run's state from the spec and the carried state of
+// the previous run, if any.
+func newStudy(ctx workflow.Context, spec StudySpec) (*study, error) {
+	pruner, err := pruners.New(spec.Pruner, spec.hpoStudy())
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrTypeInvalidConfig, err)
+	}
+	s := &study{spec: spec, pruner: pruner, running: make(map[int]*RunningTrial), pruneSent: make(map[int]bool)}
+	s.bg, _ = workflow.NewDisconnectedContext(ctx)
+	if spec.Carry == nil {
+		s.c = StudyCarry{Run: 1, Parallel: spec.Parallel}
+		return s, nil
+	}
+	s.c = *spec.Carry
+	s.c.Run++
+	for i := range s.c.Running {
+		r := s.c.Running[i]
+		s.running[r.Number] = &r
+	}
+	if err := s.pruner.UnmarshalBinary(s.c.PrunerState); err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("study %q: carried pruner state: %v", spec.Study, err), activities.ErrTypeInvalidConfig, err)
+	}
+	s.spec.Carry = nil
+	return s, nil
+}
+
+// initLedger creates the study in the ledger and numbers its trials after
+// the ones already there.
+func (s *study) initLedger(ctx workflow.Context) error {
+	var a *activities.Activities
+	var r activities.InitStudyResult
+	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.InitStudy, activities.InitStudyRequest{
+		Study: s.spec.Study, Storage: s.spec.Storage, Direction: s.spec.Direction,
+	}).Get(ctx, &r)
+	if err != nil {
+		return fmt.Errorf("study %q: init ledger: %w", s.spec.Study, err)
+	}
+	s.c.StudyID, s.c.FirstNumber, s.c.NextNumber = r.StudyID, r.NextNumber, r.NextNumber
+	return nil
+}
+
+// run is the study's main loop: start trials while there is room, and end,
+// cancel or continue as new when it is time.
+func (s *study) run(ctx workflow.Context) (StudyResult, error) {
+	for {
+		err := workflow.Await(ctx, func() bool {
+			return s.cancelling || s.done() || s.canStart() || s.timeToContinue(ctx)
+		})
+		switch {
+		case err != nil || s.cancelling:
+			return s.cancel(ctx)
+		case s.done():
+			return s.complete(ctx)
+		case s.timeToContinue(ctx):
+			return s.continueAsNew(ctx)
+		}
+		if err := s.startNext(ctx); err != nil {
+			if ctx.Err() != nil {
+				return s.cancel(ctx)
+			}
+			return StudyResult{}, err
+		}
+	}
+}
+
+// started is the number of trials this study has suggested.
+func (s *study) started() int { return s.c.NextNumber - s.c.FirstNumber }
+
+// canStart: room for one more trial.
+func (s *study) canStart() bool {
+	return !s.c.Stopping && s.started() < s.spec.NTrials && len(s.running) < s.c.Parallel
+}
+
+// done: no trial runs and none will start.
+func (s *study) done() bool {
+	return len(s.running) == 0 && (s.c.Stopping || s.started() >= s.spec.NTrials)
+}
+
+// timeToContinue: K trials started in this run, or the server suggests
+// continuing as new (history too long).
+func (s *study) timeToContinue(ctx workflow.Context) bool {
+	if s.spec.TrialsPerRun > 0 && s.startedThisRun >= s.spec.TrialsPerRun {
+		return true
+	}
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+// direction is the study's direction.
+func (s *study) direction() hpo.Direction { return s.spec.direction() }
