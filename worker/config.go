@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/redsm5/supermax-hpo/activities/simtrainer"
+	"github.com/redsm5/supermax-hpo/worker/conn"
+	"github.com/redsm5/supermax-hpo/workflows"
+)
+
+// errUsage marks a bad flag or environment value; main exits 2 on it.
+var errUsage = errors.New("invalid worker setting")
+
+// config is the worker's validated command line.
+type config struct {
+	conn      conn.Options
+	taskQueue string
+	// devices are "cpu" or "cuda:N", one trial slot (session) each.
+	devices []string
+	// stopTimeout is how long a stopping worker waits for running epochs
+	// (worker.Options.WorkerStopTimeout).
+	stopTimeout time.Duration
+	// heartbeatEvery is how often a training epoch heartbeats.
+	heartbeatEvery time.Duration
+	// sim configures the simulated trainer.
+	sim     simtrainer.Config
+	verbose bool
+}
+
+func flags() []cli.Flag {
+	return append(conn.Flags(),
+		&cli.StringFlag{Name: "task-queue", Value: workflows.TaskQueue, EnvVars: []string{"SUPERMAX_TASK_QUEUE"},
+			Usage: "task `QUEUE` to poll (starters must use the same)"},
+		&cli.StringFlag{Name: "devices", Value: "cpu", EnvVars: []string{"SUPERMAX_DEVICES"},
+			Usage: "`LIST` of devices, one trial at a time on each: cpu, or cuda:0,cuda:1,..."},
+		&cli.DurationFlag{Name: "stop-timeout", Value: 2 * time.Minute, EnvVars: []string{"SUPERMAX_STOP_TIMEOUT"},
+			Usage: "on SIGINT/SIGTERM, how long running epochs may take to finish and checkpoint before they are cancelled"},
+		&cli.DurationFlag{Name: "heartbeat-every", Value: 5 * time.Second,
+			Usage: "how often a training epoch heartbeats its progress"},
+		&cli.DurationFlag{Name: "sim-epoch", Value: time.Second, EnvVars: []string{"SUPERMAX_SIM_EPOCH"},
+			Usage: "duration of one epoch of the simulated trainer (trainer kind simulated)"},
+		&cli.IntFlag{Name: "sim-steps", Value: 10, EnvVars: []string{"SUPERMAX_SIM_STEPS"},
+			Usage: "steps per epoch of the simulated trainer (progress is heartbeated after each)"},
+		&cli.BoolFlag{Name: "verbose", Usage: "log every SDK message (default: warnings and errors, plus our own lines)"},
+	)
+}
+
+// configFromCLI reads and validates the flags.
+func configFromCLI(c *cli.Context) (config, error) {
+	cfg := config{
+		conn:           conn.FromCLI(c),
+		taskQueue:      c.String("task-queue"),
+		stopTimeout:    c.Duration("stop-timeout"),
+		heartbeatEvery: c.Duration("heartbeat-every"),
+		sim:            simtrainer.Config{EpochDuration: c.Duration("sim-epoch"), Steps: c.Int("sim-steps")},
+		verbose:        c.Bool("verbose"),
+	}
+	if err := cfg.conn.Validate(); err != nil {
+		return config{}, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if cfg.taskQueue == "" {
+		return config{}, fmt.Errorf("%w: --task-queue is empty", errUsage)
+	}
+	if cfg.stopTimeout <= 0 {
+		return config{}, fmt.Errorf("%w: --stop-timeout %v must be positive", errUsage, cfg.stopTimeout)
+	}
+	if cfg.heartbeatEvery <= 0 {
+		return config{}, fmt.Errorf("%w: --heartbeat-every %v must be positive", errUsage, cfg.heartbeatEvery)
+	}
+	if cfg.sim.EpochDuration < 0 || cfg.sim.Steps < 1 {
+		return config{}, fmt.Errorf("%w: --sim-epoch %v must be >= 0 and --sim-steps %d >= 1", errUsage, cfg.sim.EpochDuration, cfg.sim.Steps)
+	}
+	devices, err := parseDevices(c.String("devices"))
+	if err != nil {
+		return config{}, err
+	}
+	cfg.devices = devices
+	return cfg, nil
+}
+
+// parseDevices reads "cpu" or a comma-separated list of "cuda:N"
+// (N >= 0, no repeats). Deterministic; the order is kept.
+func parseDevices(list string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, fmt.Errorf("%w: --devices is empty (want cpu or cuda:0,cuda:1,...)", errUsage)
+	}
+	var devices []string
+	seen := map[string]bool{}
+	for _, d := range strings.Split(list, ",") {
+		d = strings.TrimSpace(d)
+		if err := checkDevice(d); err != nil {
+			return nil, fmt.Errorf("%w: --devices %q: %w", errUsage, list, err)
+		}
+		if seen[d] {
+			return nil, fmt.Errorf("%w: --devices %q: %s appears twice", errUsage, list, d)
+		}
+		seen[d] = true
+		devices = append(devices, d)
+	}
+	if seen["cpu"] && len(devices) > 1 {
+		return nil, fmt.Errorf("%w: --devices %q: cpu cannot be combined with other devices", errUsage, list)
+	}
+	return devices, nil
+}
+
+func checkDevice(d string) error {
+	if d == "cpu" {
+		return nil
+	}
+	idx, ok := strings.CutPrefix(d, "cuda:")
+	if !ok {
+		return fmt.Errorf("device %q is not cpu or cuda:N", d)
+	}
+	n, err := strconv.Atoi(idx)
+	if err != nil || n < 0 || strconv.Itoa(n) != idx {
+		return fmt.Errorf("device %q: %q is not a GPU index (0, 1, ...)", d, idx)
+	}
+	return nil
+}
