@@ -2,37 +2,28 @@ package setup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/redsm5/supermax-hpo/ledger"
-	"github.com/redsm5/supermax-hpo/ledger/sqlite"
+	"github.com/redsm5/supermax-hpo/ledger/storage"
 )
 
-// ErrStorageURL marks a ledger URL this build cannot open; test with errors.Is.
-var ErrStorageURL = errors.New("unsupported ledger storage URL")
-
-// OpenLedger opens the ledger at url, in SQLAlchemy's spelling as Optuna
-// uses it: sqlite:///relative/path.db or sqlite:////absolute/path.db (the
-// folder is created when missing). Blocking; honours ctx. Other schemes are
-// ErrStorageURL naming the URL.
+// OpenLedger opens the ledger at url with storage.Open (sqlite:///rel.db,
+// sqlite:////abs.db, postgresql://..., memory:), first creating the folder
+// of a SQLite file when it is missing — the default ledger lives in the
+// study's outdir, which may not exist yet. Blocking; honours ctx.
 func OpenLedger(ctx context.Context, url string) (ledger.Ledger, error) {
-	path, ok := strings.CutPrefix(url, "sqlite:///")
-	if !ok {
-		return nil, fmt.Errorf("%w: %q (want sqlite:///path.db)", ErrStorageURL, url)
+	if path, ok := strings.CutPrefix(url, "sqlite:///"); ok && path != "" && !strings.ContainsAny(path, "?:") {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("ledger %s: %w", url, err)
+		}
 	}
-	if path == "" || path == ":memory:" {
-		return nil, fmt.Errorf("%w: %q names no file (workers and starters share the ledger through a file)", ErrStorageURL, url)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("ledger %s: %w", url, err)
-	}
-	l, err := sqlite.Open(ctx, path)
+	l, err := storage.Open(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("ledger %s: %w", url, err)
+		return nil, fmt.Errorf("open ledger: %w", err)
 	}
 	return l, nil
 }
