@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MarshalJSON writes v as Python's json.dumps writes the same value: ints
@@ -317,6 +318,9 @@ func ParseSearchSpaceJSON(b []byte) (*Space, error) {
 func MarshalSearchSpaceJSON(s *Space) ([]byte, error) {
 	b := []byte{'{'}
 	for i, p := range s.Params() {
+		if !utf8.ValidString(p.Name) {
+			return nil, fmt.Errorf("search space JSON: parameter name %q is not valid UTF-8", p.Name)
+		}
 		if p.Parent != "" || p.Narrow != nil {
 			return nil, fmt.Errorf("search space JSON: parameter %q is conditional or constrained, which the flat form cannot hold", p.Name)
 		}

@@ -2,6 +2,7 @@ package hpo
 
 import (
 	"fmt"
+	"sort"
 )
 
 // Param is one parameter of a search space.
@@ -141,10 +142,17 @@ func (s *Space) Decode(internal map[string]float64) (map[string]Value, error) {
 		}
 		chosen[p.Name] = v
 	}
-	for name := range internal {
-		if _, ok := s.index[name]; !ok {
-			return nil, fmt.Errorf("parameter %q is not in the search space", name)
+	if len(chosen) != len(internal) {
+		// Some names are not in the space; report the first in sorted order,
+		// so the error never depends on map iteration.
+		var unknown []string
+		for name := range internal {
+			if _, ok := s.index[name]; !ok {
+				unknown = append(unknown, name)
+			}
 		}
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("parameter %q is not in the search space", unknown[0])
 	}
 	return chosen, nil
 }
