@@ -17,5 +17,8 @@
 // Internal representation: every parameter value is stored as a float64 in
 // its distribution's internal form (the value itself for floats and ints, the
 // choice index for categoricals), exactly as Optuna stores it, so a study in
-// the ledger can be opened by optuna.load_study.
+// the ledger can be opened by optuna.load_study. Distribution JSON
+// (MarshalDistribution) is written byte for byte as Optuna's
+// distribution_to_json writes it; testdata/optuna_golden.json holds Optuna's
+// own output for the tests to compare with.
 package hpo

@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -102,5 +103,29 @@ func TestOptionsValidate(t *testing.T) {
 	}
 	if err := (Options{Head: DefaultHeadLimits(), Models: Models(), Optimizers: Optimizers()}).Validate(); err != nil {
 		t.Errorf("the original space as explicit options: %v", err)
+	}
+}
+
+// TestOptionsJSONRoundTrip: Options travel in workflow payloads as JSON and
+// must build the same space on the other side.
+func TestOptionsJSONRoundTrip(t *testing.T) {
+	for _, opt := range []Options{
+		{},
+		{Models: []string{"roberta-base"}, Optimizers: []string{"adamw"}, Head: HeadLimits{LayersMin: 1, LayersMax: 1, HiddenChoices: []int{768}, DropoutMax: 0}},
+	} {
+		b, err := json.Marshal(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Options
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		s1, s2 := mustSpace(t, Joint, opt), mustSpace(t, Joint, back)
+		for i, p := range s1.Params() {
+			if !sameDist(p.Dist, s2.Params()[i].Dist) {
+				t.Errorf("%s: %s changed through JSON %s", p.Name, p.Name, b)
+			}
+		}
 	}
 }
