@@ -19,7 +19,8 @@ func (v Value) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads a JSON scalar: a number without fraction or exponent
-// becomes an int, any other number a float.
+// becomes an int (or, beyond the int64 range, the nearest float), any other
+// number a float.
 func (v *Value) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
@@ -177,7 +178,12 @@ func appendChoices(b []byte, choices []Value) ([]byte, error) {
 // UnmarshalDistribution reads Optuna's distribution JSON, including the
 // deprecated names (UniformDistribution, LogUniformDistribution,
 // DiscreteUniformDistribution, IntUniformDistribution,
-// IntLogUniformDistribution) that older studies hold. The result is validated.
+// IntLogUniformDistribution) that older studies hold; they become the
+// FloatDistribution or IntDistribution Optuna converts them to. As Optuna's
+// constructors do, it requires low and high (or choices), rejects attributes
+// the named class does not take and a step or q that is not positive, and
+// moves a stepped distribution's high down onto its step grid. The result is
+// validated. It is deterministic.
 func UnmarshalDistribution(b []byte) (Distribution, error) {
 	var dj distJSON
 	if err := json.Unmarshal(b, &dj); err != nil {
