@@ -60,8 +60,8 @@ func (s *intervalSet) decode(d *decoder) {
 		}
 		lo := prev + d.atLeast("finished range gap", minGap)
 		hi := lo + d.atLeast("finished range length", 1)
-		if d.err == nil && hi > maxTrialNumber {
-			d.fail("finished range ends at %d, past the largest trial number %d", hi, maxTrialNumber)
+		if d.err == nil && hi > MaxTrialNumber+1 {
+			d.fail("finished range ends at %d, past the largest trial number %d", hi, MaxTrialNumber)
 		}
 		s.r = append(s.r, [2]int{lo, hi})
 		prev = hi

@@ -16,8 +16,6 @@ const (
 	MaxStep        = 1<<31 - 2
 )
 
-const maxTrialNumber = MaxTrialNumber
-
 // stateVersion is the first byte of every encoded state.
 const stateVersion = 1
 
@@ -76,7 +74,8 @@ func (p *pruner) Report(trial, step int, value float64) bool {
 }
 
 // Finish records that trial ended in state (value is not used: every rule
-// judges intermediate values). Only Complete trials feed the median and
+// judges intermediate values). Every trial that reported must be finished
+// (Fail for a lost one), or its running state stays in the pruner. Only Complete trials feed the median and
 // percentile rules; every trial's rung values stay in successive halving's
 // tables. Finishing a trial twice, or with a non-final state, changes nothing.
 func (p *pruner) Finish(trial int, state hpo.TrialState, value float64) {
@@ -126,31 +125,37 @@ func (p *pruner) UnmarshalBinary(data []byte) error {
 	}
 	next := &pruner{rule: p.rule.fresh(), config: p.config, running: map[int]lastReport{}}
 	next.finished.decode(d)
-	n := d.count("running trial count", 3)
-	for i := 0; i < n && d.err == nil; i++ {
-		t := d.atLeast("running trial number", 0)
-		step := d.atLeast("running trial step", 1)
-		prune := d.byte("running trial decision")
-		if d.err != nil {
-			break
-		}
-		_, dup := next.running[t]
-		switch {
-		case t > MaxTrialNumber || step > MaxStep:
-			d.fail("running trial %d at step %d is out of range", t, step)
-		case dup || next.finished.has(t):
-			d.fail("trial %d listed twice", t)
-		case prune > 1:
-			d.fail("decision byte %d of trial %d is not 0 or 1", prune, t)
-		}
-		next.running[t] = lastReport{step: step, prune: prune == 1}
-	}
+	next.decodeRunning(d)
 	next.rule.decode(d)
 	if err := d.finish(); err != nil {
 		return fmt.Errorf("unmarshal pruner state: %w", err)
 	}
 	*p = *next
 	return nil
+}
+
+// decodeRunning reads the running trials' last reports; a trial may not be
+// listed twice or be finished too.
+func (p *pruner) decodeRunning(d *decoder) {
+	n := d.count("running trial count", 3)
+	for i := 0; i < n && d.err == nil; i++ {
+		t := d.atLeast("running trial number", 0)
+		step := d.atLeast("running trial step", 1)
+		prune := d.byte("running trial decision")
+		if d.err != nil {
+			return
+		}
+		_, dup := p.running[t]
+		switch {
+		case t > MaxTrialNumber || step > MaxStep:
+			d.fail("running trial %d at step %d is out of range", t, step)
+		case dup || p.finished.has(t):
+			d.fail("trial %d listed twice", t)
+		case prune > 1:
+			d.fail("decision byte %d of trial %d is not 0 or 1", prune, t)
+		}
+		p.running[t] = lastReport{step: step, prune: prune == 1}
+	}
 }
 
 func boolByte(b bool) byte {
