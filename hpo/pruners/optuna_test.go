@@ -19,8 +19,6 @@ import json, math, sys, warnings
 import optuna
 warnings.simplefilter("ignore")
 optuna.logging.set_verbosity(optuna.logging.ERROR)
-spec = json.load(open(sys.argv[1]))
-c = spec["config"]
 def build(c):
     k = c["kind"]
     if k == "median":
@@ -34,32 +32,35 @@ def build(c):
     if c.get("patience", 0) > 0:
         p = optuna.pruners.PatientPruner(p, c["patience"], c.get("min_delta", 0.0))
     return p
-study = optuna.create_study(study_name=spec["study"], direction=spec["direction"],
-                            sampler=optuna.samplers.RandomSampler(seed=0), pruner=build(c))
-curves = [[math.nan if v is None else v for v in cv] for cv in spec["curves"]]
-out = [0] * len(curves)
-slots, steps, nxt = [], [], 0
-for i in range(spec["parallel"]):
-    slots.append(study.ask() if nxt < len(curves) else None); steps.append(0); nxt += 1
-while any(s is not None for s in slots):
-    for i, tr in enumerate(slots):
-        if tr is None:
-            continue
-        n = tr.number
-        steps[i] += 1
-        v = curves[n][steps[i] - 1]
-        tr.report(v, steps[i])
-        pruned = tr.should_prune()
-        if pruned:
-            out[n] = steps[i]
-            study.tell(tr, state=optuna.trial.TrialState.PRUNED)
-        elif steps[i] == len(curves[n]):
-            study.tell(tr, 0.0 if math.isnan(v) else v)
-        if pruned or steps[i] == len(curves[n]):
-            slots[i], steps[i] = None, 0
-            if nxt < len(curves):
-                slots[i] = study.ask(); nxt += 1
-print(json.dumps(out))
+def run(spec):
+    c = spec["config"]
+    study = optuna.create_study(study_name=spec["study"], direction=spec["direction"],
+                                sampler=optuna.samplers.RandomSampler(seed=0), pruner=build(c))
+    curves = [[math.nan if v is None else v for v in cv] for cv in spec["curves"]]
+    out = [0] * len(curves)
+    slots, steps, nxt = [], [], 0
+    for i in range(spec["parallel"]):
+        slots.append(study.ask() if nxt < len(curves) else None); steps.append(0); nxt += 1
+    while any(s is not None for s in slots):
+        for i, tr in enumerate(slots):
+            if tr is None:
+                continue
+            n = tr.number
+            steps[i] += 1
+            v = curves[n][steps[i] - 1]
+            tr.report(v, steps[i])
+            pruned = tr.should_prune()
+            if pruned:
+                out[n] = steps[i]
+                study.tell(tr, state=optuna.trial.TrialState.PRUNED)
+            elif steps[i] == len(curves[n]):
+                study.tell(tr, 0.0 if math.isnan(v) else v)
+            if pruned or steps[i] == len(curves[n]):
+                slots[i], steps[i] = None, 0
+                if nxt < len(curves):
+                    slots[i] = study.ask(); nxt += 1
+    return out
+print(json.dumps([run(spec) for spec in json.load(open(sys.argv[1]))]))
 `
 
 // optunaPython returns the venv python with optuna, or skips the test.
@@ -77,21 +78,34 @@ func optunaPython(t *testing.T) string {
 	return py
 }
 
-// runOptuna runs s with Optuna's pruner for cfg and returns its outcome.
-func runOptuna(t *testing.T, py string, cfg Config, study hpo.Study, s scenario) outcome {
+// optunaCase is one cross-check: a pruner config, a study and a schedule.
+type optunaCase struct {
+	name  string
+	cfg   Config
+	study hpo.Study
+	s     scenario
+}
+
+// runOptuna runs every case with Optuna's pruners in one Python process
+// (importing optuna takes most of a second) and returns their outcomes.
+func runOptuna(t *testing.T, py string, cases []optunaCase) []outcome {
 	t.Helper()
-	curves := make([][]any, len(s.Curves))
-	for i, c := range s.Curves {
-		for _, v := range c {
-			if math.IsNaN(v) {
-				curves[i] = append(curves[i], nil)
-			} else {
-				curves[i] = append(curves[i], v)
+	var specs []map[string]any
+	for _, c := range cases {
+		curves := make([][]any, len(c.s.Curves))
+		for i, cv := range c.s.Curves {
+			for _, v := range cv {
+				if math.IsNaN(v) {
+					curves[i] = append(curves[i], nil)
+				} else {
+					curves[i] = append(curves[i], v)
+				}
 			}
 		}
+		specs = append(specs, map[string]any{"config": c.cfg, "study": c.study.Name,
+			"direction": c.study.Direction.String(), "parallel": c.s.Parallel, "curves": curves})
 	}
-	spec, err := json.Marshal(map[string]any{"config": cfg, "study": study.Name,
-		"direction": study.Direction.String(), "parallel": s.Parallel, "curves": curves})
+	spec, err := json.Marshal(specs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +121,9 @@ func runOptuna(t *testing.T, py string, cfg Config, study hpo.Study, s scenario)
 	if err != nil {
 		t.Fatalf("optuna run: %v", err)
 	}
-	var out outcome
-	if err := json.Unmarshal([]byte(strings.TrimSpace(string(raw))), &out); err != nil {
-		t.Fatalf("optuna output %q: %v", raw, err)
+	var out []outcome
+	if err := json.Unmarshal([]byte(strings.TrimSpace(string(raw))), &out); err != nil || len(out) != len(cases) {
+		t.Fatalf("optuna output %q: %v (want %d outcomes)", raw, err, len(cases))
 	}
 	return out
 }
@@ -118,52 +132,54 @@ func runOptuna(t *testing.T, py string, cfg Config, study hpo.Study, s scenario)
 // Optuna 5.0's, and requires the same trials pruned at the same steps.
 func TestMatchesOptuna(t *testing.T) {
 	py := optunaPython(t)
+	cases := optunaCases()
+	want := runOptuna(t, py, cases)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := c.s.run(t, mustNew(t, c.cfg, c.study))
+			pruned := 0
+			for n := range want[i] {
+				if got[n] != want[i][n] {
+					t.Errorf("trial %d: we prune at step %d, Optuna at %d (0 = completed)", n, got[n], want[i][n])
+				}
+				if want[i][n] > 0 {
+					pruned++
+				}
+			}
+			if pruned == 0 || pruned == len(want[i]) {
+				t.Errorf("scenario prunes %d of %d trials: it does not exercise the pruner", pruned, len(want[i]))
+			}
+		})
+	}
+}
+
+// optunaCases covers every kind, both directions and the patient wrapper,
+// each on its own random schedule (falling loss curves when minimizing).
+func optunaCases() []optunaCase {
 	withPatience := func(c Config, p int, d float64) Config { c.Patience, c.MinDelta = p, d; return c }
 	median := MedianConfig()
 	median.NWarmupSteps, median.IntervalSteps = 3, 2
 	sha := SuccessiveHalvingConfig()
 	sha.MinResource, sha.ReductionFactor, sha.MinEarlyStoppingRate = 2, 3, 1
-	cases := []struct {
-		name string
-		cfg  Config
-		dir  hpo.Direction
-	}{
-		{"median", MedianConfig(), hpo.Maximize},
-		{"median-warmup-interval-min", median, hpo.Minimize},
-		{"percentile-25", PercentileConfig(25), hpo.Maximize},
-		{"percentile-70-min", PercentileConfig(70), hpo.Minimize},
-		{"sha-default", SuccessiveHalvingConfig(), hpo.Maximize},
-		{"sha-2-3-1-min", sha, hpo.Minimize},
-		{"hyperband", HyperbandConfig(30), hpo.Maximize},
-		{"hyperband-min", HyperbandConfig(30), hpo.Minimize},
-		{"patient-hyperband", DefaultConfig(30), hpo.Maximize},
-		{"patient-median-delta", withPatience(MedianConfig(), 3, 0.01), hpo.Maximize},
+	cases := []optunaCase{
+		{name: "median", cfg: MedianConfig()},
+		{name: "median-warmup-interval-min", cfg: median, study: hpo.Study{Direction: hpo.Minimize}},
+		{name: "percentile-25", cfg: PercentileConfig(25)},
+		{name: "percentile-70-min", cfg: PercentileConfig(70), study: hpo.Study{Direction: hpo.Minimize}},
+		{name: "sha-default", cfg: SuccessiveHalvingConfig()},
+		{name: "sha-2-3-1-min", cfg: sha, study: hpo.Study{Direction: hpo.Minimize}},
+		{name: "hyperband", cfg: HyperbandConfig(30)},
+		{name: "hyperband-min", cfg: HyperbandConfig(30), study: hpo.Study{Direction: hpo.Minimize}},
+		{name: "patient-hyperband", cfg: DefaultConfig(30)},
+		{name: "patient-median-delta", cfg: withPatience(MedianConfig(), 3, 0.01)},
 	}
-	for i, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := randomScenario(uint64(100+i), 80, 30, 4)
-			if tc.dir == hpo.Minimize {
-				s = s.lossCurves()
-			}
-			study := hpo.Study{Name: "cross-" + tc.name, Direction: tc.dir}
-			p, err := New(tc.cfg, study)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := s.run(t, p)
-			want := runOptuna(t, py, tc.cfg, study, s)
-			pruned := 0
-			for n := range want {
-				if got[n] != want[n] {
-					t.Errorf("trial %d: we prune at step %d, Optuna at %d (0 = completed)", n, got[n], want[n])
-				}
-				if want[n] > 0 {
-					pruned++
-				}
-			}
-			if pruned == 0 || pruned == len(want) {
-				t.Errorf("scenario prunes %d of %d trials: it does not exercise the pruner", pruned, len(want))
-			}
-		})
+	for i := range cases {
+		c := &cases[i]
+		c.study.Name = "cross-" + c.name
+		c.s = randomScenario(uint64(100+i), 80, 30, 4)
+		if c.study.Direction == hpo.Minimize {
+			c.s = c.s.lossCurves()
+		}
 	}
+	return cases
 }
