@@ -13,8 +13,8 @@ import (
 // curves[n][0..] at steps 1, 2, ... and completes after its last value unless
 // pruned first; a freed slot starts the next trial in the next round.
 type scenario struct {
-	Parallel int         `json:"parallel"`
-	Curves   [][]float64 `json:"-"`
+	Parallel int
+	Curves   [][]float64
 }
 
 // outcome is the step at which each trial was pruned, 0 when it completed.
