@@ -19,8 +19,9 @@ type Config struct {
 	// Trainers by kind ("simulated", "gotch"). A trial naming a kind that is
 	// absent fails with ErrTypeInvalidConfig.
 	Trainers map[string]Trainer
-	// Devices this worker trains on ("cpu", "cuda:0", ...); one epoch at a
-	// time per device. Empty means {"cpu"}.
+	// Devices this worker trains on ("cpu", "cuda:0", ...): one epoch at a
+	// time per entry; a name may repeat (cpu,cpu is two CPU slots). Empty
+	// means {"cpu"}. TrainEpoch waits (heartbeating) for a free slot.
 	Devices []string
 	// HeartbeatEvery is how often TrainEpoch heartbeats while a trainer is
 	// busy (the SDK also throttles to 0.8 x the heartbeat timeout). Zero
@@ -114,63 +115,84 @@ func (a *Activities) ledger(ctx context.Context, url string) (ledger.Ledger, err
 	return l, nil
 }
 
-// devicePool hands out devices so that at most one epoch runs on each, and a
-// session keeps its device while that device is free.
+// devicePool hands out device slots so that at most one epoch runs on each,
+// and a session keeps its slot while that slot is free. A device name may
+// repeat (cpu,cpu is two CPU slots).
 type devicePool struct {
 	mu      sync.Mutex
 	devices []string
-	busy    map[string]bool
-	last    map[string]string // session ID -> device it used last
+	busy    []bool
+	last    map[string]int // session ID -> slot it used last
+	freed   chan struct{}  // closed (and replaced) whenever a slot frees
 }
 
 func newDevicePool(devices []string) (*devicePool, error) {
-	seen := make(map[string]bool, len(devices))
 	for _, d := range devices {
-		if d == "" || seen[d] {
-			return nil, fmt.Errorf("devices: empty or duplicate device %q in %v", d, devices)
+		if d == "" {
+			return nil, fmt.Errorf("devices: empty device name in %q", devices)
 		}
-		seen[d] = true
 	}
 	return &devicePool{
 		devices: append([]string(nil), devices...),
-		busy:    make(map[string]bool),
-		last:    make(map[string]string),
+		busy:    make([]bool, len(devices)),
+		last:    make(map[string]int),
+		freed:   make(chan struct{}),
 	}, nil
 }
 
-// maxRememberedSessions bounds the session -> device memory.
+// maxRememberedSessions bounds the session -> slot memory.
 const maxRememberedSessions = 1024
 
-// errNoDevice: every device is busy; the activity fails and is retried.
-var errNoDevice = errors.New("no free device on this worker")
-
-// acquire returns a free device, preferring the one session used last.
-func (p *devicePool) acquire(session string) (string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if d, ok := p.last[session]; ok && session != "" && !p.busy[d] {
-		p.busy[d] = true
-		return d, nil
-	}
-	for _, d := range p.devices {
-		if !p.busy[d] {
-			p.busy[d] = true
-			if session != "" {
-				if len(p.last) >= maxRememberedSessions {
-					// Sessions end without telling the pool; forget old ones.
-					p.last = make(map[string]string)
-				}
-				p.last[session] = d
-			}
-			return d, nil
+// acquire blocks until a slot is free and returns it, preferring the slot
+// session used last. It returns ctx's error if ctx ends first.
+func (p *devicePool) acquire(ctx context.Context, session string) (int, error) {
+	for {
+		p.mu.Lock()
+		slot, ok := p.take(session)
+		freed := p.freed
+		p.mu.Unlock()
+		if ok {
+			return slot, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("waiting for a free device: %w", ctx.Err())
+		case <-freed:
 		}
 	}
-	return "", fmt.Errorf("%w (%d devices)", errNoDevice, len(p.devices))
 }
 
-// release frees a device acquired before.
-func (p *devicePool) release(device string) {
+// take claims a free slot; callers hold p.mu.
+func (p *devicePool) take(session string) (int, bool) {
+	if i, ok := p.last[session]; ok && session != "" && !p.busy[i] {
+		p.busy[i] = true
+		return i, true
+	}
+	for i := range p.devices {
+		if p.busy[i] {
+			continue
+		}
+		p.busy[i] = true
+		if session != "" {
+			if len(p.last) >= maxRememberedSessions {
+				// Sessions end without telling the pool; forget old ones.
+				p.last = make(map[string]int)
+			}
+			p.last[session] = i
+		}
+		return i, true
+	}
+	return 0, false
+}
+
+// release frees a slot acquired before and wakes the waiters.
+func (p *devicePool) release(slot int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.busy, device)
+	p.busy[slot] = false
+	close(p.freed)
+	p.freed = make(chan struct{})
 }
+
+// name is the device name of a slot.
+func (p *devicePool) name(slot int) string { return p.devices[slot] }

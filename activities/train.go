@@ -50,15 +50,15 @@ func (a *Activities) TrainEpoch(ctx context.Context, req TrainRequest) (EpochRes
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return EpochResult{}, fmt.Errorf("trial %d: checkpoint folder: %w", req.Number, err)
 	}
-	device, err := a.devices.acquire(req.SessionID)
-	if err != nil {
-		return EpochResult{}, fmt.Errorf("trial %d epoch %d: %w", req.Number, req.Epoch, err)
-	}
-	defer a.devices.release(device)
-
 	hb := newHeartbeater(ctx, Progress{Epoch: req.Epoch})
 	stop := hb.every(a.heartbeatEvery)
 	defer stop()
+	slot, err := a.devices.acquire(ctx, req.SessionID)
+	if err != nil {
+		return EpochResult{}, fmt.Errorf("trial %d epoch %d: %w", req.Number, req.Epoch, err)
+	}
+	defer a.devices.release(slot)
+	device := a.devices.name(slot)
 	res, err := trainer.TrainEpoch(ctx, EpochRequest{
 		Study:         req.Study,
 		Agent:         req.Agent,

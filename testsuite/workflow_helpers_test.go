@@ -1,0 +1,299 @@
+package testsuite
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/redsm5/supermax-hpo/activities"
+	"github.com/redsm5/supermax-hpo/activities/simtrainer"
+	"github.com/redsm5/supermax-hpo/hpo"
+	"github.com/redsm5/supermax-hpo/hpo/earlystop"
+	"github.com/redsm5/supermax-hpo/hpo/pruners"
+	"github.com/redsm5/supermax-hpo/ledger"
+	"github.com/redsm5/supermax-hpo/ledger/memory"
+	"github.com/redsm5/supermax-hpo/workflows"
+)
+
+// wfHarness is a Temporal test environment running StudyWorkflow with its
+// TrialWorkflow children and real activities over an in-memory ledger and a
+// (wrapped) simulated trainer.
+type wfHarness struct {
+	t      *testing.T
+	env    *testsuite.TestWorkflowEnvironment
+	ledger *memory.Ledger
+	acts   *activities.Activities
+	outdir string
+
+	mu      sync.Mutex
+	signals []wfSignal // signals trials sent to the study, in order
+}
+
+// wfSignal is a signal a trial sent to its study.
+type wfSignal struct {
+	name string
+	arg  any
+}
+
+// wfOptions tunes a harness.
+type wfOptions struct {
+	// trainer wraps the simulated trainer (nil: the simulated trainer alone).
+	trainer func(activities.Trainer) activities.Trainer
+	// ledger and outdir are shared with an earlier harness (nil/"": fresh).
+	ledger *memory.Ledger
+	outdir string
+	// onSignal, when set, runs after each signal from a trial is forwarded,
+	// on the mock's goroutine; it may send more signals with env.SignalWorkflow.
+	onSignal func(env *testsuite.TestWorkflowEnvironment, name string, arg any)
+	// forward false keeps trials' signals from the study (recorded only).
+	dropSignals bool
+}
+
+// newWFHarness builds the environment. Trials signal their study by workflow
+// ID; the test environment routes signals from a child to its parent through
+// the workflow mock, so the mock forwards them to the study.
+func newWFHarness(t *testing.T, o wfOptions) *wfHarness {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{EnableSessionWorker: true})
+	env.SetTestTimeout(60 * time.Second)
+	sim, err := simtrainer.New(simtrainer.Config{Steps: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr activities.Trainer = sim
+	if o.trainer != nil {
+		tr = o.trainer(sim)
+	}
+	l := o.ledger
+	if l == nil {
+		l = memory.New()
+	}
+	outdir := o.outdir
+	if outdir == "" {
+		outdir = t.TempDir()
+	}
+	acts, err := activities.New(activities.Config{
+		OpenLedger: func(context.Context, string) (ledger.Ledger, error) { return l, nil },
+		Trainers:   map[string]activities.Trainer{workflows.TrainerSimulated: tr},
+		Devices:    []string{"cpu", "cpu", "cpu", "cpu", "cpu", "cpu", "cpu", "cpu"},
+		// Cancellation reaches an activity through its heartbeat.
+		HeartbeatEvery: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.RegisterWorkflow(workflows.StudyWorkflow)
+	env.RegisterWorkflow(workflows.TrialWorkflow)
+	env.RegisterActivity(acts)
+	h := &wfHarness{t: t, env: env, ledger: l, acts: acts, outdir: outdir}
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", mock.Anything, mock.Anything).Return(
+		func(_ string, _ string, _ string, name string, arg any) error {
+			h.mu.Lock()
+			h.signals = append(h.signals, wfSignal{name, arg})
+			h.mu.Unlock()
+			if o.dropSignals {
+				return nil
+			}
+			env.SignalWorkflow(name, arg)
+			if o.onSignal != nil {
+				o.onSignal(env, name, arg)
+			}
+			return nil
+		})
+	return h
+}
+
+// spec is a small study: random sampler, no pruner, simulated trainer.
+func (h *wfHarness) spec(nTrials, parallel, epochs int) workflows.StudySpec {
+	spec, err := workflows.DefaultStudySpec("criteria")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	spec.Study = "wf-test"
+	spec.NTrials, spec.Parallel, spec.Epochs = nTrials, parallel, epochs
+	spec.Patience = 0
+	spec.Sampler = workflows.SamplerRandom
+	spec.Pruner = pruners.NoneConfig()
+	spec.Storage = "memory://"
+	spec.Outdir = h.outdir
+	spec.Trainer = workflows.TrainerSimulated
+	spec.TrialsPerRun = 0
+	spec.KeepBestK = 0
+	spec.Timeouts = workflows.Timeouts{EpochStartToClose: time.Minute, EpochHeartbeat: 2 * time.Second, Activity: 10 * time.Second}
+	return spec
+}
+
+// run executes the study and returns its result; a failing workflow fails the test.
+func (h *wfHarness) run(spec workflows.StudySpec) workflows.StudyResult {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(workflows.StudyWorkflow, spec)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("study did not complete")
+	}
+	if err := h.env.GetWorkflowError(); err != nil {
+		h.t.Fatalf("study failed: %v", err)
+	}
+	var res workflows.StudyResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
+
+// trials returns the study's trials in the ledger.
+func (h *wfHarness) trials(studyName string) []ledgerTrial {
+	h.t.Helper()
+	ctx := context.Background()
+	st, err := h.ledger.GetStudy(ctx, studyName)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ts, _, err := h.ledger.Trials(ctx, st.ID, ledger.Cursor{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := make([]ledgerTrial, len(ts))
+	for i, tr := range ts {
+		out[i] = ledgerTrial{Number: tr.Number, State: tr.State.String(), Epochs: len(tr.Intermediate)}
+	}
+	return out
+}
+
+type ledgerTrial struct {
+	Number int
+	State  string
+	Epochs int
+}
+
+// concurrency is a trainer wrapper that counts epochs running at once.
+type concurrency struct {
+	inner activities.Trainer
+	delay time.Duration
+
+	mu       sync.Mutex
+	now, max int
+	calls    int
+}
+
+func (c *concurrency) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	c.mu.Lock()
+	c.now++
+	c.calls++
+	if c.now > c.max {
+		c.max = c.now
+	}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.now--
+		c.mu.Unlock()
+	}()
+	select {
+	case <-time.After(c.delay):
+	case <-ctx.Done():
+		return activities.EpochResult{}, ctx.Err()
+	}
+	return c.inner.TrainEpoch(ctx, req)
+}
+
+func (c *concurrency) peak() (maxRunning, calls int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.max, c.calls
+}
+
+// scripted is a trainer whose epoch values come from a function of the
+// trial number and epoch; it counts the epochs each trial trained.
+type scripted struct {
+	value func(trial, epoch int) float64
+	delay time.Duration
+
+	mu     sync.Mutex
+	epochs map[int]int
+}
+
+func newScripted(value func(trial, epoch int) float64) *scripted {
+	return &scripted{value: value, epochs: make(map[int]int)}
+}
+
+func (s *scripted) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	if s.delay > 0 {
+		select {
+		case <-time.After(s.delay):
+		case <-ctx.Done():
+			return activities.EpochResult{}, ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	s.epochs[req.Number]++
+	s.mu.Unlock()
+	return activities.EpochResult{Epoch: req.Epoch, Value: s.value(req.Number, req.Epoch)}, nil
+}
+
+// trained returns how many epochs trial n trained.
+func (s *scripted) trained(n int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.epochs[n]
+}
+
+// recorded returns the signals trials sent, in order.
+func (h *wfHarness) recorded() []wfSignal {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]wfSignal(nil), h.signals...)
+}
+
+// putTrial records trial n of study in the ledger (as SuggestTrial would) and
+// returns the study id, for tests that run TrialWorkflow alone.
+func (h *wfHarness) putTrial(study string, n int) int64 {
+	h.t.Helper()
+	ctx := context.Background()
+	st, err := h.ledger.CreateStudy(ctx, study, hpo.Maximize)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for i := 0; i <= n; i++ {
+		d := hpo.FloatDistribution{Low: 0, High: 1}
+		err := h.ledger.PutTrial(ctx, st.ID, i, map[string]float64{"x": 0.3}, map[string]hpo.Distribution{"x": d}, time.Now())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	return st.ID
+}
+
+// trialInput is a standalone trial (no study to signal) of study "wf-trial".
+func (h *wfHarness) trialInput(studyID int64, n, epochs, patience int) workflows.TrialInput {
+	return workflows.TrialInput{
+		Study: "wf-trial", StudyID: studyID, Agent: "criteria", Number: n,
+		Params: map[string]hpo.Value{"x": hpo.Float(0.3)}, Seed: 7, Epochs: epochs,
+		EarlyStop: earlystop.EarlyStopping{Patience: patience, Mode: hpo.Maximize},
+		Storage:   "memory://", Outdir: h.outdir, Trainer: workflows.TrainerSimulated,
+		Timeouts: workflows.Timeouts{EpochStartToClose: time.Minute, EpochHeartbeat: 2 * time.Second, Activity: 10 * time.Second},
+	}
+}
+
+// runTrial executes TrialWorkflow as the root workflow and returns its result.
+func (h *wfHarness) runTrial(in workflows.TrialInput) workflows.TrialResult {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(workflows.TrialWorkflow, in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("trial did not complete")
+	}
+	if err := h.env.GetWorkflowError(); err != nil {
+		h.t.Fatalf("trial workflow failed: %v", err)
+	}
+	var res workflows.TrialResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
