@@ -84,7 +84,7 @@ func ParseConfig(data []byte) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return Config{}, fmt.Errorf("%w: decode pruner config JSON: %v", ErrInvalidConfig, err)
+		return Config{}, fmt.Errorf("%w: decode pruner config JSON: %w", ErrInvalidConfig, err)
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -105,7 +105,7 @@ func (c Config) validateKind() error {
 	var checks []check
 	switch c.Kind {
 	case KindNone:
-		checks = []check{c.unused("patience", c.Patience != 0), c.unused("min_delta", c.MinDelta != 0)}
+		checks = []check{{c != NoneConfig(), "kind \"none\" takes no other field (patience included)"}}
 	case KindMedian, KindPercentile:
 		checks = c.percentileChecks()
 	case KindSuccessiveHalving:

@@ -67,7 +67,8 @@ func TestValidateRejects(t *testing.T) {
 		{with(hb, func(c *Config) { c.Patience = -1 }), "patience = -1"},
 		{with(hb, func(c *Config) { c.Patience, c.MinDelta = 2, -0.1 }), "min_delta = -0.1"},
 		{with(hb, func(c *Config) { c.MinDelta = 0.1 }), "min_delta is set but patience is 0"},
-		{Config{Kind: KindNone, Patience: 2}, "patience is not used"},
+		{Config{Kind: KindNone, Patience: 2}, `kind "none" takes no other field`},
+		{Config{Kind: KindNone, NStartupTrials: 5}, `kind "none" takes no other field`},
 	}
 	for _, tc := range cases {
 		err := tc.cfg.Validate()

@@ -74,10 +74,11 @@ func (p *pruner) Report(trial, step int, value float64) bool {
 }
 
 // Finish records that trial ended in state (value is not used: every rule
-// judges intermediate values). Every trial that reported must be finished
-// (Fail for a lost one), or its running state stays in the pruner. Only Complete trials feed the median and
+// judges intermediate values). Only Complete trials feed the median and
 // percentile rules; every trial's rung values stay in successive halving's
-// tables. Finishing a trial twice, or with a non-final state, changes nothing.
+// tables. Every trial that reported must be finished (Fail for a lost one),
+// or its running state stays in the pruner. Finishing a trial twice, or with
+// a non-final state, changes nothing.
 func (p *pruner) Finish(trial int, state hpo.TrialState, value float64) {
 	if trial < 0 || trial > MaxTrialNumber || !state.Finished() || p.finished.has(trial) {
 		return
