@@ -2,8 +2,6 @@ package tpe
 
 import (
 	"math"
-	"slices"
-	"sort"
 
 	"github.com/redsm5/supermax-hpo/hpo"
 )
@@ -133,7 +131,7 @@ func numericDim(obs []float64, d hpo.Distribution, p estimatorParams) *numericKe
 	n.sigma = append(sigmas, n.high-n.low)
 	n.logZ = make([]float64, len(n.mu))
 	for k := range n.mu {
-		n.logZ[k] = logGaussMass((n.low-n.mu[k])/n.sigma[k], (n.high-n.mu[k])/n.sigma[k])
+		n.logZ[k] = logTruncMass((n.low-n.mu[k])/n.sigma[k], (n.high-n.mu[k])/n.sigma[k])
 	}
 	return n
 }
@@ -149,29 +147,29 @@ func bandwidths(mus []float64, low, high float64, p estimatorParams) []float64 {
 	if n == 0 {
 		return sigmas
 	}
-	s := make([]float64, n+2)
+	order := stableArgsort(mus)
+	s := make([]float64, n+2) // sorted, with the bounds as outer neighbours
 	s[0], s[n+1] = low, high
-	copy(s[1:], mus)
-	slices.Sort(s[1 : n+1])
-	at := make([]float64, n+2) // width by sorted position
-	for r := 1; r <= n; r++ {
-		at[r] = math.Max(s[r]-s[r-1], s[r+1]-s[r])
-	}
-	if !p.endpoints && n >= 2 {
-		at[1] = s[2] - s[1]
-		at[n] = s[n] - s[n-1]
+	for r, i := range order {
+		s[r+1] = mus[i]
 	}
 	maxSigma := high - low
 	minSigma := sigmaEPS
 	if p.magicClip {
-		minSigma = (high - low) / math.Min(100, float64(n+2))
+		minSigma = (high - low) / min(100, float64(n+2))
 	}
-	taken := make([]int, n+2) // ties already ranked at a first position
-	for i, mu := range mus {
-		first := 1 + sort.SearchFloat64s(s[1:n+1], mu)
-		r := first + taken[first]
-		taken[first]++
-		sigmas[i] = math.Min(math.Max(at[r], minSigma), maxSigma)
+	for r, i := range order {
+		at := r + 1
+		w := max(s[at]-s[at-1], s[at+1]-s[at])
+		if !p.endpoints && n >= 2 {
+			switch at {
+			case 1:
+				w = s[2] - s[1]
+			case n:
+				w = s[n] - s[n-1]
+			}
+		}
+		sigmas[i] = min(max(w, minSigma), maxSigma)
 	}
 	return sigmas
 }

@@ -75,7 +75,7 @@ func (n *numericKernels) logPDF(k int, x float64) float64 {
 		return truncnormLogPDF(n.transform(x), mu, s, n.low, n.high)
 	}
 	l, r := n.transform(x-n.step/2), n.transform(x+n.step/2)
-	return logGaussMass((l-mu)/s, (r-mu)/s) - n.logZ[k]
+	return logIntervalMass((l-mu)/s, (r-mu)/s) - n.logZ[k]
 }
 
 // logMass is the log of kernel k's mass inside w, relative to the full

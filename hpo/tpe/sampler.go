@@ -162,7 +162,7 @@ func (s *Sampler) sampleGroup(rng *rand.Rand, obs *observed, idx []int, chosen m
 	if err != nil {
 		return nil, err
 	}
-	ll, gl := l.logPDF(cands), g.logPDF(cands)
+	ll, gl := l.logPDF(cands, &obs.buf), g.compact().logPDF(cands, &obs.buf)
 	bestJ, bestV := 0, math.Inf(-1)
 	for j := range cands {
 		if v := ll[j] - gl[j]; v > bestV {

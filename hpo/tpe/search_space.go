@@ -9,54 +9,70 @@ import (
 // observed holds, per parameter of the space, its internal value in each
 // trial of the split (below first, then above), NaN where the trial lacks
 // the parameter or holds a value the parameter's distribution does not
-// contain. Columns are filled on first use, so parameters a suggestion never
-// reaches cost nothing.
+// contain.
 type observed struct {
 	space  *hpo.Space
 	trials []*hpo.Trial
 	nBelow int
 	cols   [][]float64
+	buf    []float64 // scratch for mixture.logPDF
 }
 
+// newObserved fills every column in one pass over each trial's params:
+// with thousands of trials, ranging over a small map is several times
+// cheaper than looking each parameter up in it. The result does not depend
+// on map order: each entry lands in its own (parameter, trial) cell. Only
+// categorical cells consult the trial's distributions (see recorded).
 func newObserved(space *hpo.Space, s split) *observed {
 	trials := make([]*hpo.Trial, 0, len(s.below)+len(s.above))
 	trials = append(append(trials, s.below...), s.above...)
-	return &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, space.Len())}
+	params := space.Params()
+	o := &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, len(params))}
+	cells := make([]float64, len(params)*len(trials))
+	for i := range cells {
+		cells[i] = math.NaN()
+	}
+	index := make(map[string]int, len(params))
+	var cats []int
+	for i, p := range params {
+		index[p.Name] = i
+		o.cols[i] = cells[i*len(trials) : (i+1)*len(trials)]
+		if _, ok := p.Dist.(hpo.CategoricalDistribution); ok {
+			cats = append(cats, i)
+		}
+	}
+	for r, t := range trials {
+		for name, x := range t.Params {
+			if i, ok := index[name]; ok && params[i].Dist.Contains(x) {
+				o.cols[i][r] = x
+			}
+		}
+		for _, i := range cats {
+			if d, ok := t.Dists[params[i].Name]; ok {
+				o.cols[i][r] = recorded(params[i], d, t.Params[params[i].Name], o.cols[i][r])
+			}
+		}
+	}
+	return o
 }
 
 // col returns the column of parameter i.
-func (o *observed) col(i int) []float64 {
-	if o.cols[i] != nil {
-		return o.cols[i]
-	}
-	p := o.space.Params()[i]
-	c := make([]float64, len(o.trials))
-	for r, t := range o.trials {
-		c[r] = convert(p, t)
-	}
-	o.cols[i] = c
-	return c
-}
+func (o *observed) col(i int) []float64 { return o.cols[i] }
 
-// convert returns t's value of p as an internal value of p.Dist. A value
-// recorded under another distribution goes through its external form, as
-// Optuna's to_internal_repr does; values outside p.Dist give NaN.
-func convert(p hpo.Param, t *hpo.Trial) float64 {
-	x, ok := t.Params[p.Name]
-	if !ok {
+// recorded corrects the cell of a categorical parameter whose value was
+// recorded under other choices: the index is translated through its choice,
+// as Optuna's to_internal_repr does, or NaN when the choice is gone. (A
+// number means the same under any numeric distribution, so numeric cells
+// need no correction.)
+func recorded(p hpo.Param, d hpo.Distribution, x, cell float64) float64 {
+	if sameDist(d, p.Dist) {
+		return cell
+	}
+	y, err := p.Dist.ToInternal(d.ToExternal(x))
+	if err != nil || !p.Dist.Contains(y) {
 		return math.NaN()
 	}
-	if td, ok := t.Dists[p.Name]; ok && !sameDist(td, p.Dist) {
-		y, err := p.Dist.ToInternal(td.ToExternal(x))
-		if err != nil {
-			return math.NaN()
-		}
-		x = y
-	}
-	if !p.Dist.Contains(x) {
-		return math.NaN()
-	}
-	return x
+	return y
 }
 
 // sameDist reports whether internal values of a and b mean the same thing.

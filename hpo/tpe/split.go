@@ -8,8 +8,8 @@ import (
 )
 
 // gamma is Optuna's default_gamma: the number of good ("below") trials among
-// n finished ones, min(ceil(0.1 n), 25). It keeps Python's float rounding:
-// 0.1*30 is 3.0000000000000004, so gamma(30) is 4.
+// n finished ones, min(ceil(0.1 n), 25), computed in float64 as Optuna
+// does (for every n below 100,000 that equals the integer ceiling).
 func gamma(n int) int {
 	return min(int(math.Ceil(0.1*float64(n))), 25)
 }
