@@ -1,0 +1,256 @@
+//go:build gotch
+
+package model
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+)
+
+// Optimizers implemented here (search-space optim.name). adamw_8bit is not:
+// its blockwise 8-bit state quantization (bitsandbytes) has no gotch
+// counterpart, so the trainer removes it from the space rather than
+// running AdamW under its name.
+const (
+	OptAdamW     = "adamw"
+	OptAdafactor = "adafactor"
+	OptLion      = "lion"
+)
+
+// SupportedOptimizers lists the optim.name choices this package trains.
+// Returns a fresh slice.
+func SupportedOptimizers() []string { return []string{OptAdamW, OptAdafactor, OptLion} }
+
+// OptimConfig is an optimizer's hyperparameters; the learning rate comes
+// with every Step (from the schedule). Plain data.
+type OptimConfig struct {
+	Name        string  `json:"name"`         // optim.name
+	WeightDecay float64 `json:"weight_decay"` // optim.weight_decay, decoupled
+	Beta1       float64 `json:"beta1"`        // optim.beta1 (adamw, lion)
+	Beta2       float64 `json:"beta2"`        // optim.beta2 (adamw, lion)
+	Eps         float64 `json:"eps"`          // optim.eps (adamw only: lion has none)
+}
+
+// Validate checks the fields the optimizer uses; errors wrap ErrBadInput.
+func (c OptimConfig) Validate() error {
+	if !slices.Contains(SupportedOptimizers(), c.Name) {
+		return fmt.Errorf("%w: optim.name %q, want one of %v", ErrBadInput, c.Name, SupportedOptimizers())
+	}
+	if c.WeightDecay < 0 {
+		return fmt.Errorf("%w: optim.weight_decay %g < 0", ErrBadInput, c.WeightDecay)
+	}
+	if c.Name != OptAdafactor && (c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1) {
+		return fmt.Errorf("%w: optim.beta1 %g and beta2 %g, want in [0, 1)", ErrBadInput, c.Beta1, c.Beta2)
+	}
+	if c.Name == OptAdamW && !(c.Eps > 0) {
+		return fmt.Errorf("%w: optim.eps %g, want > 0", ErrBadInput, c.Eps)
+	}
+	return nil
+}
+
+// Param is one trainable tensor with its learning-rate scale (layer-wise
+// decay) and whether weight decay applies to it.
+type Param struct {
+	Name    string
+	Tensor  *ts.Tensor
+	LRScale float64
+	Decay   bool
+}
+
+// Optimizer updates a fixed list of parameters from their gradients, with
+// its state in Go-owned tensors so it can be checkpointed. Not safe for
+// concurrent use.
+type Optimizer struct {
+	cfg    OptimConfig
+	params []Param
+	state  map[string][]*ts.Tensor // per parameter name, algorithm-specific
+	steps  int
+}
+
+// NewOptimizer validates cfg and returns an optimizer over params (which
+// must have distinct names).
+func NewOptimizer(cfg OptimConfig, params []Param) (*Optimizer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(params))
+	for _, p := range params {
+		if seen[p.Name] || p.Tensor == nil {
+			return nil, fmt.Errorf("%w: parameter %q duplicated or nil", ErrBadInput, p.Name)
+		}
+		seen[p.Name] = true
+	}
+	return &Optimizer{cfg: cfg, params: params, state: make(map[string][]*ts.Tensor)}, nil
+}
+
+// Steps is the number of updates made (restored by LoadState).
+func (o *Optimizer) Steps() int { return o.steps }
+
+// Params returns the parameters in a fresh slice.
+func (o *Optimizer) Params() []Param { return slices.Clone(o.params) }
+
+// ZeroGrad clears every parameter's gradient.
+func (o *Optimizer) ZeroGrad() (err error) {
+	defer recoverInto(&err, "zero grad")
+	for _, p := range o.params {
+		p.Tensor.ZeroGrad()
+	}
+	return nil
+}
+
+// ClipGradNorm scales all gradients down so that their global L2 norm is at
+// most maxNorm, as torch.nn.utils.clip_grad_norm_ (factor maxNorm/(norm +
+// 1e-6)), and returns the norm before clipping. maxNorm <= 0 only measures.
+func (o *Optimizer) ClipGradNorm(maxNorm float64) (norm float64, err error) {
+	defer recoverInto(&err, "clip grad norm")
+	sq := 0.0
+	grads := o.grads()
+	defer dropAll(grads)
+	for _, g := range grads {
+		if g != nil {
+			n := g.MustNorm(false)
+			v := n.Float64Values(true)[0]
+			sq += v * v
+		}
+	}
+	norm = math.Sqrt(sq)
+	if maxNorm > 0 && norm > maxNorm {
+		f := ts.FloatScalar(maxNorm / (norm + 1e-6))
+		for _, g := range grads {
+			if g != nil {
+				g.MustMulScalar_(f)
+			}
+		}
+	}
+	return norm, nil
+}
+
+// grads returns each parameter's gradient, nil where it is undefined.
+func (o *Optimizer) grads() []*ts.Tensor {
+	out := make([]*ts.Tensor, len(o.params))
+	for i, p := range o.params {
+		g := p.Tensor.MustGrad(false)
+		if g.MustDefined() {
+			out[i] = g
+		} else {
+			g.MustDrop()
+		}
+	}
+	return out
+}
+
+func dropAll(xs []*ts.Tensor) {
+	for _, t := range xs {
+		if t != nil {
+			t.MustDrop()
+		}
+	}
+}
+
+// Step applies one update with base learning rate lr (each parameter uses
+// lr × its LRScale) to every parameter that has a gradient.
+func (o *Optimizer) Step(lr float64) (err error) {
+	defer recoverInto(&err, o.cfg.Name+" step")
+	if !(lr >= 0) {
+		return fmt.Errorf("%w: learning rate %g", ErrBadInput, lr)
+	}
+	o.steps++
+	grads := o.grads()
+	defer dropAll(grads)
+	WithGrad(false, func() {
+		for i, p := range o.params {
+			if grads[i] == nil {
+				continue
+			}
+			plr, wd := lr*p.LRScale, 0.0
+			if p.Decay {
+				wd = o.cfg.WeightDecay
+			}
+			switch o.cfg.Name {
+			case OptLion:
+				o.lion(p, grads[i], plr, wd)
+			case OptAdafactor:
+				o.adafactor(p, grads[i], plr, wd)
+			default:
+				o.adamw(p, grads[i], plr, wd)
+			}
+		}
+	})
+	return nil
+}
+
+// WithGrad runs fn with libtorch's autograd on or off and restores the
+// previous mode afterwards, even when fn panics. Grad mode is thread-local
+// in libtorch (and was found off by default on some threads), so the
+// goroutine stays on its OS thread meanwhile; run every forward/backward
+// pass and optimizer step inside it. gotch's ts.NoGrad does neither.
+func WithGrad(enabled bool, fn func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	prev := ts.MustGradSetEnabled(enabled)
+	defer ts.MustGradSetEnabled(prev)
+	fn()
+}
+
+// stateOf returns the named parameter's state tensors, creating n zero
+// tensors shaped by shapes on first use.
+func (o *Optimizer) stateOf(p Param, shapes ...[]int64) []*ts.Tensor {
+	if s, ok := o.state[p.Name]; ok {
+		return s
+	}
+	dev := p.Tensor.MustDevice()
+	s := make([]*ts.Tensor, len(shapes))
+	for i, shape := range shapes {
+		s[i] = ts.MustZeros(shape, gotch.Float, dev)
+	}
+	o.state[p.Name] = s
+	return s
+}
+
+// adamw is torch.optim.AdamW's update: decoupled decay p ← p(1 − lr·wd),
+// m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², p ← p − lr/(1−β1ᵗ) · m /
+// (√v/√(1−β2ᵗ) + ε).
+func (o *Optimizer) adamw(p Param, g *ts.Tensor, lr, wd float64) {
+	shape := p.Tensor.MustSize()
+	st := o.stateOf(p, shape, shape)
+	m, v := st[0], st[1]
+	b1, b2 := o.cfg.Beta1, o.cfg.Beta2
+	if wd != 0 {
+		p.Tensor.MustMulScalar_(ts.FloatScalar(1 - lr*wd))
+	}
+	m.MustLerp_(g, ts.FloatScalar(1-b1))
+	v.MustMulScalar_(ts.FloatScalar(b2))
+	g2 := g.MustMul(g, false).MustMulScalar(ts.FloatScalar(1-b2), true)
+	v.MustAdd_(g2)
+	g2.MustDrop()
+	t := float64(o.steps)
+	c1, c2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
+	denom := v.MustSqrt(false).MustDivScalar(ts.FloatScalar(math.Sqrt(c2)), true).MustAddScalar(ts.FloatScalar(o.cfg.Eps), true)
+	upd := m.MustDiv(denom, false).MustMulScalar(ts.FloatScalar(lr/c1), true)
+	denom.MustDrop()
+	p.Tensor.MustSub_(upd)
+	upd.MustDrop()
+}
+
+// lion is the Lion update (Chen et al. 2023, "Symbolic Discovery of
+// Optimization Algorithms", Algorithm 2): p ← p(1 − lr·wd), p ← p − lr ·
+// sign(β1 m + (1−β1) g), then m ← β2 m + (1−β2) g.
+func (o *Optimizer) lion(p Param, g *ts.Tensor, lr, wd float64) {
+	m := o.stateOf(p, p.Tensor.MustSize())[0]
+	if wd != 0 {
+		p.Tensor.MustMulScalar_(ts.FloatScalar(1 - lr*wd))
+	}
+	c := m.MustMulScalar(ts.FloatScalar(o.cfg.Beta1), false)
+	gs := g.MustMulScalar(ts.FloatScalar(1-o.cfg.Beta1), false)
+	c.MustAdd_(gs)
+	gs.MustDrop()
+	upd := c.MustSign(true).MustMulScalar(ts.FloatScalar(lr), true)
+	p.Tensor.MustSub_(upd)
+	upd.MustDrop()
+	m.MustLerp_(g, ts.FloatScalar(1-o.cfg.Beta2))
+}
