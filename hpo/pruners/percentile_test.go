@@ -80,6 +80,8 @@ func TestCutoffMatchesNumpy(t *testing.T) {
 		{[]float64{0.3, 0.1, 0.7, 0.9}, 50, 0.5},
 		{[]float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7}, 10, 0.16000000000000003},
 		{[]float64{1e-3, 0.33, 0.61, 0.77, 0.999}, 71.3, 0.74632},
+		// t >= 0.5, where numpy's b - diff*(1-t) and a + diff*t differ.
+		{[]float64{0.025, 0.541, 0.939, 0.381}, 21.7, 0.25675600000000004},
 	}
 	for _, tc := range cases {
 		// Minimize keeps the percentile as given (maximize would flip it).
