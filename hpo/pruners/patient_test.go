@@ -28,6 +28,21 @@ func TestPatientMedian(t *testing.T) {
 	)
 }
 
+// TestPatientTieIsNotStalled: a window that only equals the earlier best
+// has not fallen behind it (strict comparison, as Optuna's).
+func TestPatientTieIsNotStalled(t *testing.T) {
+	cfg := Config{Kind: KindMedian, IntervalSteps: 1, Patience: 1}
+	p := mustNew(t, cfg, hpo.Study{Name: "patient"})
+	complete(t, p, 0, 0.5, 0.5, 0.5, 0.5, 0.5)
+	expect(t, p,
+		report{1, 1, 0.4, false},
+		report{1, 2, 0.4, false},
+		report{1, 3, 0.4, false}, // before 0.4, window max 0.4: a tie
+		report{1, 4, 0.3, false}, // window max(0.4 0.3) = 0.4: still a tie
+		report{1, 5, 0.3, true},  // window max 0.3 < 0.4: stalled, median prunes
+	)
+}
+
 // TestPatientMinimizeGatesSuccessiveHalving: the inner rule runs only when
 // the trial stalls, so rung values are recorded late, as in Optuna.
 func TestPatientMinimizeGatesSuccessiveHalving(t *testing.T) {
