@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/redsm5/supermax-hpo/hpo"
 	"github.com/redsm5/supermax-hpo/ledger"
+	"github.com/redsm5/supermax-hpo/ledger/postgres/pgtest"
 	"github.com/redsm5/supermax-hpo/ledger/storage"
 )
 
@@ -135,16 +138,46 @@ func objective(p map[string]hpo.Value) float64 {
 }
 
 // TestOptunaLoadsStudyDrivenByStarter drives a study with the starter binary
-// (ask/tell) and the ledger API (intermediate values, user attributes), then
-// checks that optuna.load_study sees the same trials, params, states, values,
-// intermediate values and best trial.
+// (ask/tell) and the ledger API (intermediate values, user attributes) on a
+// SQLite file, then checks that optuna.load_study sees the same trials,
+// params, states, values, intermediate values and best trial.
 func TestOptunaLoadsStudyDrivenByStarter(t *testing.T) {
 	py := optunaPython(t)
-	bin := buildStarter(t)
 	url := "sqlite:///" + filepath.Join(t.TempDir(), "go-made.db") // absolute: sqlite:////tmp/...
-	ctx := context.Background()
+	checkOptunaSees(t, py, buildStarter(t), url, url)
+}
+
+// TestOptunaLoadsStudyDrivenByStarterOnPostgres runs both interop checks on
+// PostgreSQL, with optuna connecting through psycopg2.
+func TestOptunaLoadsStudyDrivenByStarterOnPostgres(t *testing.T) {
+	py := optunaPython(t)
+	srv, err := pgtest.Start(context.Background())
+	if errors.Is(err, pgtest.ErrNoServer) {
+		t.Skipf("PostgreSQL interop skipped: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	bin := buildStarter(t)
+	for i, check := range []func(t *testing.T, py, bin, url, pyURL string){checkOptunaSees, checkLedgerReadsOptuna} {
+		url, err := srv.CreateDB(context.Background(), fmt.Sprintf("interop_%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, py, bin, url, strings.Replace(url, "postgresql://", "postgresql+psycopg2://", 1))
+	}
+}
+
+// checkOptunaSees drives a study at url (ours) and compares it with what
+// optuna loads from pyURL (the same database in SQLAlchemy's form).
+func checkOptunaSees(t *testing.T, py, bin, url, pyURL string) {
 	want := driveStudy(t, bin, url, "interop")
-	got := pyOptuna(t, py, "dump", url, "interop")
+	got := pyOptuna(t, py, "dump", pyURL, "interop")
 	if got.Direction != "MINIMIZE" || len(got.Trials) != len(want) {
 		t.Fatalf("optuna sees direction %s and %d trials, want MINIMIZE and %d", got.Direction, len(got.Trials), len(want))
 	}
@@ -160,6 +193,7 @@ func TestOptunaLoadsStudyDrivenByStarter(t *testing.T) {
 	if got.Best == nil || got.Best.Number != best || *pyFloat(t, got.Best.Value) != *want[best].value {
 		t.Fatalf("optuna's best trial %+v, want trial %d value %v", got.Best, best, *want[best].value)
 	}
+	ctx := context.Background()
 	l, err := storage.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +313,13 @@ func jsonEqual(a json.RawMessage, b string) bool {
 func TestLedgerReadsStudyMadeByOptuna(t *testing.T) {
 	py := optunaPython(t)
 	url := "sqlite:///" + filepath.Join(t.TempDir(), "py-made.db")
-	want := pyOptuna(t, py, "make", url, "pystudy")
+	checkLedgerReadsOptuna(t, py, buildStarter(t), url, url)
+}
+
+// checkLedgerReadsOptuna lets optuna make a study at pyURL, reads it with
+// our ledger at url, adds a trial with the starter and reloads it in optuna.
+func checkLedgerReadsOptuna(t *testing.T, py, bin, url, pyURL string) {
+	want := pyOptuna(t, py, "make", pyURL, "pystudy")
 	ctx := context.Background()
 	l, err := storage.Open(ctx, url)
 	if err != nil {
@@ -304,14 +344,13 @@ func TestLedgerReadsStudyMadeByOptuna(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bin := buildStarter(t)
 	out := runCmd(t, bin, "ask", "--storage", url, "--study-name", "pystudy", "--sampler", "random", "--search-space", testSpace)
 	n := len(want.Trials)
 	if !bytes.HasPrefix(out, []byte(fmt.Sprintf(`{"number":%d,`, n))) {
 		t.Fatalf("ask on optuna's study printed %s, want number %d", out, n)
 	}
 	runCmd(t, bin, "tell", "--storage", url, "--study-name", "pystudy", "--trial-number", strconv.Itoa(n), "--values", "-inf")
-	again := pyOptuna(t, py, "dump", url, "pystudy")
+	again := pyOptuna(t, py, "dump", pyURL, "pystudy")
 	last := again.Trials[len(again.Trials)-1]
 	if len(again.Trials) != n+1 || last.State != "COMPLETE" || string(last.Value) != `"-inf"` || len(last.Params) != 3 {
 		t.Fatalf("optuna sees the starter's trial as %+v", last)
