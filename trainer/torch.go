@@ -1,0 +1,25 @@
+//go:build gotch
+
+package trainer
+
+/*
+#cgo LDFLAGS: -ltorch_cpu -lc10
+#include <stdint.h>
+void supermax_manual_seed(uint64_t seed);
+void supermax_set_num_threads(int n);
+int supermax_get_num_threads();
+*/
+import "C"
+
+// manualSeed seeds libtorch's default generators (CPU, and CUDA when
+// present) — the source of dropout masks and random initialization. The
+// generators are process-wide: trials running concurrently in one process
+// draw from the same stream, so bit-exact reproducibility needs one trial
+// per process at a time.
+func manualSeed(seed uint64) { C.supermax_manual_seed(C.uint64_t(seed)) }
+
+// setNumThreads sets libtorch's intra-op thread count (process-wide).
+func setNumThreads(n int) { C.supermax_set_num_threads(C.int(n)) }
+
+// numThreads returns libtorch's intra-op thread count.
+func numThreads() int { return int(C.supermax_get_num_threads()) }
