@@ -62,6 +62,12 @@ func NewEncoder(vs *nn.VarStore, cfg Config, opts EncoderOptions) (enc *Encoder,
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
+	if vs == nil {
+		return nil, fmt.Errorf("%w: nil VarStore", ErrBadInput)
+	}
+	if err := checkDevice(vs.Device()); err != nil {
+		return nil, err
+	}
 	defer recoverInto(&err, "build encoder")
 	enc = &Encoder{cfg: cfg, opts: opts, vs: vs}
 	enc.emb = newEmbeddings(vs, cfg, opts)
@@ -120,6 +126,9 @@ func (e *Encoder) Forward(ids, typeIDs, mask *ts.Tensor, train bool) (out *ts.Te
 // ForwardBatch moves a collated Batch to device and runs Forward on it.
 func (e *Encoder) ForwardBatch(b Batch, device gotch.Device, train bool) (out *ts.Tensor, err error) {
 	defer recoverInto(&err, "encoder forward")
+	if err := checkDevice(device); err != nil {
+		return nil, err
+	}
 	if b.Size == 0 || len(b.IDs) != b.Size*b.Len {
 		return nil, fmt.Errorf("%w: batch of %d ids for shape [%d, %d]", ErrBadInput, len(b.IDs), b.Size, b.Len)
 	}
@@ -141,9 +150,18 @@ func (e *Encoder) checkLength(t int64) error {
 	return nil
 }
 
+// checkDevice rejects a Device that gotch would log.Fatal on (the zero
+// value among them): only CPU and CUDA devices are valid.
+func checkDevice(d gotch.Device) error {
+	if d.Name != gotch.CPU.Name && d.Name != "CUDA" {
+		return fmt.Errorf("%w: device %+v (want gotch.CPU or gotch.CudaBuilder(n))", ErrBadInput, d)
+	}
+	return nil
+}
+
 func int64Tensor(data []int64, shape []int64, device gotch.Device) *ts.Tensor {
 	t := ts.MustOfSlice(data).MustView(shape, true)
-	if device != gotch.CPU {
+	if device.Name != gotch.CPU.Name {
 		return t.MustTo(device, true)
 	}
 	return t

@@ -18,7 +18,8 @@ import (
 type LoadOptions struct {
 	// Locations are searched for a model given by name (LocationsFromEnv()).
 	Locations Locations
-	// Device holds the weights: gotch.CPU or gotch.CudaBuilder(n).
+	// Device holds the weights: gotch.CPU or gotch.CudaBuilder(n); the
+	// zero value means gotch.CPU.
 	Device gotch.Device
 	// MaxLength is the tokenizer's truncation length in tokens; it must fit
 	// the model's position table.
@@ -42,6 +43,12 @@ type Pretrained struct {
 // ErrUnsupportedModel, ErrBadWeights, ErrTokenizer or ErrBadInput. Blocking
 // (reads the whole checkpoint); the result owns a new VarStore.
 func Load(nameOrDir string, opts LoadOptions) (*Pretrained, error) {
+	if opts.Device == (gotch.Device{}) {
+		opts.Device = gotch.CPU
+	}
+	if err := checkDevice(opts.Device); err != nil {
+		return nil, err
+	}
 	dir, err := Resolve(nameOrDir, opts.Locations)
 	if err != nil {
 		return nil, err
@@ -107,7 +114,7 @@ func (e *Encoder) LoadWeights(dir string) (err error) {
 
 func copyInto(dst *ts.Tensor, src Tensor, device gotch.Device) {
 	t := ts.MustOfSlice(src.Data).MustView(src.Shape, true)
-	if device != gotch.CPU {
+	if device.Name != gotch.CPU.Name {
 		t = t.MustTo(device, true)
 	}
 	ts.NoGrad(func() { dst.Copy_(t) })

@@ -91,6 +91,15 @@ func NewOptimizer(cfg OptimConfig, params []Param) (*Optimizer, error) {
 // Steps is the number of updates made (restored by LoadState).
 func (o *Optimizer) Steps() int { return o.steps }
 
+// Free releases the optimizer's state tensors now instead of at garbage
+// collection; the optimizer must not be used afterwards.
+func (o *Optimizer) Free() {
+	for name, st := range o.state {
+		dropAll(st)
+		delete(o.state, name)
+	}
+}
+
 // Params returns the parameters in a fresh slice.
 func (o *Optimizer) Params() []Param { return slices.Clone(o.params) }
 

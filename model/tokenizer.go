@@ -33,8 +33,7 @@ func (e Encoded) Len() int { return len(e.IDs) }
 
 // NewTokenizer loads dir/tokenizer.json and truncates every encoding to at
 // most maxLength tokens, special tokens included, longest-first for pairs
-// (the longer of the two texts loses tokens first, as Hugging Face's
-// "longest_first"). Padding is left to Collate. Errors wrap ErrTokenizer or,
+// exactly as Hugging Face's "longest_first". Padding is left to Collate. Errors wrap ErrTokenizer or,
 // for a maxLength too small for the special tokens, ErrBadInput.
 func NewTokenizer(dir string, maxLength int) (*Tokenizer, error) {
 	path := filepath.Join(dir, "tokenizer.json")
@@ -51,7 +50,7 @@ func NewTokenizer(dir string, maxLength int) (*Tokenizer, error) {
 			ErrBadInput, maxLength, added)
 	}
 	tk.WithPadding(nil)
-	tk.WithTruncation(&tokenizer.TruncationParams{MaxLength: maxLength, Strategy: tokenizer.LongestFirst})
+	tk.WithTruncation(nil) // Encode truncates; see truncatedLengths
 	return &Tokenizer{tk: tk, maxLength: maxLength}, nil
 }
 
@@ -80,23 +79,68 @@ func (t *Tokenizer) VocabSize() int { return t.tk.GetVocabSize(true) }
 func (t *Tokenizer) TokenID(token string) (id int, ok bool) { return t.tk.TokenToId(token) }
 
 // Encode tokenizes text, or the pair (text, pair) when pair is not empty,
-// adds the model's special tokens and truncates to MaxLength. Deterministic.
+// truncates to MaxLength with Hugging Face's longest_first rule (see
+// truncatedLengths) and adds the model's special tokens. Deterministic.
 func (t *Tokenizer) Encode(text, pair string) (enc Encoded, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: encode %q: %v", ErrTokenizer, abbreviate(text), r)
 		}
 	}()
-	var e *tokenizer.Encoding
-	if pair == "" {
-		e, err = t.tk.EncodeSingle(text, true)
-	} else {
-		e, err = t.tk.EncodePair(text, pair, true)
-	}
+	first, err := t.tk.EncodeSingleSequence(tokenizer.NewInputSequence(text), 0, tokenizer.Byte)
 	if err != nil {
 		return Encoded{}, fmt.Errorf("%w: encode %q: %w", ErrTokenizer, abbreviate(text), err)
 	}
-	return toEncoded(e), nil
+	var second *tokenizer.Encoding
+	if pair != "" {
+		if second, err = t.tk.EncodeSingleSequence(tokenizer.NewInputSequence(pair), 1, tokenizer.Byte); err != nil {
+			return Encoded{}, fmt.Errorf("%w: encode %q: %w", ErrTokenizer, abbreviate(pair), err)
+		}
+	}
+	budget := t.maxLength - t.addedTokens(second != nil)
+	n1, n2 := truncatedLengths(first.Len(), encLen(second), budget)
+	truncate(first, n1)
+	truncate(second, n2)
+	return toEncoded(t.tk.PostProcess(first, second, true)), nil
+}
+
+func (t *Tokenizer) addedTokens(pair bool) int {
+	if pp := t.tk.GetPostProcessor(); pp != nil {
+		return pp.AddedTokens(pair)
+	}
+	return 0
+}
+
+func encLen(e *tokenizer.Encoding) int {
+	if e == nil {
+		return 0
+	}
+	return e.Len()
+}
+
+func truncate(e *tokenizer.Encoding, n int) {
+	if e != nil && n > 0 && n < e.Len() {
+		_, _ = e.Truncate(n, 0) // only fails for n <= 0, excluded above
+	}
+}
+
+// truncatedLengths is Hugging Face's longest_first truncation of a pair of
+// n1 and n2 tokens to budget tokens: the shorter (the first on a tie) keeps
+// min(its length, budget/2) and the longer takes the rest. Checked against
+// the tokenizers library over all 1 <= n1, n2 <= 9 and budgets 2..12
+// (testdata/hf_longest_first.json). github.com/sugarme/tokenizer's own
+// LongestFirst differs (it shortens both for every token removed), so it
+// is not used.
+func truncatedLengths(n1, n2, budget int) (int, int) {
+	if n1+n2 <= budget {
+		return n1, n2
+	}
+	if n1 <= n2 {
+		short := min(n1, budget/2)
+		return short, min(n2, budget-short)
+	}
+	short := min(n2, budget/2)
+	return min(n1, budget-short), short
 }
 
 func toEncoded(e *tokenizer.Encoding) Encoded {
