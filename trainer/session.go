@@ -1,0 +1,149 @@
+//go:build gotch
+
+package trainer
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/activities"
+	"github.com/redsm5/supermax-hpo/hpo"
+	"github.com/redsm5/supermax-hpo/model"
+	"github.com/redsm5/supermax-hpo/model/schedule"
+)
+
+// session is one epoch's model, head, optimizer, schedule and loss. It owns
+// libtorch tensors; free releases them.
+type session struct {
+	tcfg     Config
+	cfg      TrialConfig
+	req      activities.EpochRequest
+	device   gotch.Device
+	data     *dataset
+	pre      *model.Pretrained
+	head     *model.CriteriaHead
+	opt      *model.Optimizer
+	sched    *schedule.Schedule
+	loss     *model.Loss
+	perEpoch int // optimizer steps per epoch
+}
+
+// newSession builds the trial's model on device, restoring prev's model and
+// optimizer when set. libtorch's generator is seeded from (seed, 0) first,
+// so the head's random initialization is the same in every attempt.
+func newSession(tcfg Config, cfg TrialConfig, req activities.EpochRequest, modelDir string, device gotch.Device, ds *dataset, prev *checkpointMeta) (*session, error) {
+	s := &session{tcfg: tcfg, cfg: cfg, req: req, device: device, data: ds}
+	manualSeed(hpo.TrialSeed(int64(req.Seed), 0))
+	var err error
+	s.pre, err = model.Load(modelDir, model.LoadOptions{
+		Locations: tcfg.Models, Device: device, MaxLength: cfg.MaxLength,
+		Encoder: &model.EncoderOptions{HiddenDropout: cfg.Dropout, AttentionDropout: cfg.AttnDropout},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	if err := s.buildTrainables(prev); err != nil {
+		s.free()
+		return nil, err
+	}
+	return s, nil
+}
+
+// buildTrainables adds the head, restores a checkpoint, and builds the
+// optimizer, schedule and loss.
+func (s *session) buildTrainables(prev *checkpointMeta) error {
+	cfg := s.cfg
+	vs := s.pre.Encoder.VarStore()
+	var err error
+	s.head, err = model.NewCriteriaHead(vs.Root().Sub("head"), s.pre.Encoder.HiddenSize(), model.HeadConfig{
+		Pooling: cfg.Pooling, Layers: cfg.HeadLayers, Hidden: cfg.HeadHidden, Activation: cfg.Activation, Dropout: cfg.HeadDropout,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	if prev != nil {
+		if err := s.restoreModel(prev); err != nil {
+			return err
+		}
+	}
+	params, err := model.TrainableParams(vs, model.ParamPolicy{
+		NumLayers: s.pre.Config.NumHiddenLayers, FreezeLayers: cfg.FreezeLayers, LayerDecay: cfg.LayerDecay,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	s.opt, err = model.NewOptimizer(model.OptimConfig{
+		Name: cfg.Optim, WeightDecay: cfg.WeightDecay, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps,
+	}, params)
+	if err != nil {
+		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	if prev != nil {
+		if err := s.restoreOptimizer(prev); err != nil {
+			return err
+		}
+	}
+	return s.buildSchedule()
+}
+
+// buildSchedule sizes the schedule for the trial's whole epoch budget and
+// builds the loss with the training set's class counts.
+func (s *session) buildSchedule() error {
+	cfg := s.cfg
+	batches := (len(s.data.train) + cfg.BatchSize - 1) / cfg.BatchSize
+	s.perEpoch = (batches + cfg.GradAccum - 1) / cfg.GradAccum
+	var err error
+	s.sched, err = schedule.New(schedule.Config{
+		Name: schedule.Name(cfg.Sched), BaseLR: cfg.LR, TotalSteps: s.perEpoch * s.req.MaxEpochs,
+		WarmupRatio: cfg.WarmupRatio, Cycles: cfg.Cycles, Power: cfg.PolyPower,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	s.loss, err = model.NewLoss(model.LossConfig{
+		Type: cfg.LossType, LabelSmoothing: cfg.LabelSmooth, Gamma: cfg.Gamma, Alpha: cfg.Alpha, Balance: cfg.Balance,
+	}, s.data.counts)
+	if err != nil {
+		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+func (s *session) restoreModel(prev *checkpointMeta) (err error) {
+	path := filepath.Join(s.req.CheckpointDir, prev.Dir, "model.ot")
+	model.WithGrad(false, func() { err = s.pre.Encoder.VarStore().Load(path) })
+	if err != nil {
+		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
+	}
+	return nil
+}
+
+func (s *session) restoreOptimizer(prev *checkpointMeta) error {
+	path := filepath.Join(s.req.CheckpointDir, prev.Dir, "optim.ot")
+	named, err := ts.LoadMultiWithDevice(path, s.device)
+	if err != nil {
+		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
+	}
+	defer func() {
+		for _, nt := range named {
+			nt.Tensor.MustDrop()
+		}
+	}()
+	if err := s.opt.LoadState(named, prev.OptimizerSteps); err != nil {
+		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
+	}
+	return nil
+}
+
+// free releases every tensor of the session.
+func (s *session) free() {
+	if s.opt != nil {
+		s.opt.Free()
+	}
+	if s.pre != nil {
+		s.pre.Encoder.VarStore().Destroy()
+	}
+}

@@ -1,0 +1,213 @@
+//go:build gotch
+
+package trainer
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/redsm5/supermax-hpo/activities"
+	"github.com/redsm5/supermax-hpo/data"
+	"github.com/redsm5/supermax-hpo/hpo"
+	"github.com/redsm5/supermax-hpo/model"
+)
+
+const fixtureDir = "../data/testdata/redsm5-fixture"
+
+var (
+	tinyOnce sync.Once
+	tinyDir  string
+	tinyErr  error
+)
+
+// tinyModel writes, once per test binary, a tiny BERT whose vocabulary
+// covers the fixture's posts, sentences and criterion texts.
+func tinyModel(t *testing.T) string {
+	t.Helper()
+	tinyOnce.Do(func() {
+		c, _, err := data.Load(fixtureDir, data.DefaultOptions())
+		if err != nil {
+			tinyErr = err
+			return
+		}
+		var words []string
+		for _, p := range c.Posts {
+			words = append(words, p.Text)
+		}
+		for _, a := range c.Annotations {
+			words = append(words, a.Sentence)
+		}
+		for _, l := range data.Labels() {
+			crit, _ := data.CriterionOf(l)
+			words = append(words, crit.Text)
+		}
+		tinyDir, tinyErr = os.MkdirTemp("", "supermax-tiny-bert-")
+		if tinyErr == nil {
+			_, tinyErr = model.WriteTinyModel(tinyDir, model.DefaultTinyConfig("bert", words))
+		}
+	})
+	if tinyErr != nil {
+		t.Fatalf("tiny model: %v", tinyErr)
+	}
+	return tinyDir
+}
+
+// tinyParams is a criteria trial for the tiny model: small batches, a
+// learning rate a 2-layer model learns with in a few epochs.
+func tinyParams(t *testing.T) map[string]hpo.Value {
+	p := criteriaParams()
+	p["model.name"] = hpo.String(tinyModel(t))
+	p["tok.max_length"] = hpo.Int(64)
+	p["train.batch_size"] = hpo.Int(16)
+	p["train.grad_accum"] = hpo.Int(1)
+	p["optim.lr"] = hpo.Float(3e-3)
+	p["train.freeze_encoder_layers"] = hpo.Int(0)
+	p["optim.layerwise_lr_decay"] = hpo.Float(1)
+	p["sched.name"] = hpo.String("linear")
+	p["sched.warmup_ratio"] = hpo.Float(0)
+	delete(p, "sched.cosine_cycles")
+	p["loss.cls.type"] = hpo.String("ce")
+	p["loss.cls.label_smoothing"] = hpo.Float(0)
+	delete(p, "loss.cls.gamma")
+	delete(p, "loss.cls.alpha")
+	p["loss.cls.balance"] = hpo.String("none")
+	p["head.pooling"] = hpo.String("mean")
+	p["head.dropout"] = hpo.Float(0)
+	p["model.dropout"] = hpo.Float(0)
+	p["model.attn_dropout"] = hpo.Float(0)
+	return p
+}
+
+func newTestTrainer(t *testing.T) *Trainer {
+	t.Helper()
+	cfg := DefaultConfig(fixtureDir, t.TempDir())
+	cfg.Threads = 1
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func request(params map[string]hpo.Value, dir string, epoch, maxEpochs int) activities.EpochRequest {
+	return activities.EpochRequest{
+		Study: "noaug-criteria-test", Agent: "criteria", Number: 0, Params: params, Seed: 11,
+		Epoch: epoch, MaxEpochs: maxEpochs, CheckpointDir: dir, Device: "cpu",
+	}
+}
+
+// TestTrainingLearns trains 4 epochs: the training loss falls, every epoch
+// reports progress and a macro-F1, and the split is saved for the study.
+func TestTrainingLearns(t *testing.T) {
+	tr := newTestTrainer(t)
+	dir := t.TempDir()
+	params := tinyParams(t)
+	var losses []float64
+	for e := 1; e <= 4; e++ {
+		calls := 0
+		req := request(params, dir, e, 4)
+		req.Progress = func(activities.Progress) { calls++ }
+		res, err := tr.TrainEpoch(context.Background(), req)
+		if err != nil {
+			t.Fatalf("epoch %d: %v", e, err)
+		}
+		if calls == 0 || res.Epoch != e || res.Value < 0 || res.Value > 1 || res.Resumed {
+			t.Errorf("epoch %d: %+v after %d progress calls", e, res, calls)
+		}
+		t.Logf("epoch %d: train loss %.4f, validation macro-F1 %.3f", e, res.TrainLoss, res.Value)
+		losses = append(losses, res.TrainLoss)
+	}
+	if losses[3] >= losses[0] {
+		t.Errorf("training loss did not fall: %v", losses)
+	}
+	if _, err := os.Stat(data.SplitPath(tr.cfg.OutDir, "noaug-criteria-test")); err != nil {
+		t.Errorf("split not saved: %v", err)
+	}
+}
+
+// TestResumeIsExact: epoch 2 trained by a fresh trainer from epoch 1's
+// checkpoint equals epoch 2 of an uninterrupted run, and a finished epoch
+// is returned from the checkpoint without training.
+func TestResumeIsExact(t *testing.T) {
+	params := tinyParams(t)
+	params["model.dropout"] = hpo.Float(0.1) // random streams must be restored too
+	runA, runB := t.TempDir(), t.TempDir()
+	a := newTestTrainer(t)
+	for e := 1; e <= 2; e++ {
+		if _, err := a.TrainEpoch(context.Background(), request(params, runA, e, 3)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newTestTrainer(t)
+	if _, err := b.TrainEpoch(context.Background(), request(params, runB, 1, 3)); err != nil {
+		t.Fatal(err)
+	}
+	resumed := newTestTrainer(t) // a new worker process, as after a crash
+	got, err := resumed.TrainEpoch(context.Background(), request(params, runB, 2, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := readMeta(runA)
+	if got.TrainLoss != want.Results[1].TrainLoss || got.Value != want.Results[1].Value {
+		t.Errorf("resumed epoch 2 %+v, uninterrupted %+v", got, want.Results[1])
+	}
+	again, err := resumed.TrainEpoch(context.Background(), request(params, runB, 2, 3))
+	if err != nil || !again.Resumed || again.TrainLoss != got.TrainLoss {
+		t.Errorf("retried finished epoch: %+v, %v", again, err)
+	}
+}
+
+func TestTrainEpochErrors(t *testing.T) {
+	tr := newTestTrainer(t)
+	params := tinyParams(t)
+	dir := t.TempDir()
+	if _, err := tr.TrainEpoch(context.Background(), request(params, dir, 2, 3)); !errors.Is(err, activities.ErrCheckpointMissing) {
+		t.Errorf("epoch 2 without epoch 1: %v", err)
+	}
+	req := request(params, dir, 1, 3)
+	req.Agent = "evidence"
+	if _, err := tr.TrainEpoch(context.Background(), req); !errors.Is(err, activities.ErrInvalidConfig) {
+		t.Errorf("evidence agent: %v", err)
+	}
+	req = request(params, dir, 1, 3)
+	req.Device = "cuda:7"
+	if _, err := tr.TrainEpoch(context.Background(), req); !errors.Is(err, activities.ErrInvalidConfig) {
+		t.Errorf("absent GPU: %v", err)
+	}
+	bad := tinyParams(t)
+	bad["model.name"] = hpo.String(filepath.Join(t.TempDir(), "no-such-model"))
+	if _, err := tr.TrainEpoch(context.Background(), request(bad, dir, 1, 3)); !errors.Is(err, activities.ErrInvalidConfig) {
+		t.Errorf("missing model: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := tr.TrainEpoch(ctx, request(params, dir, 1, 3)); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	if _, found, _ := readMeta(dir); found {
+		t.Error("a cancelled epoch left a checkpoint")
+	}
+	other := tinyParams(t)
+	if _, err := tr.TrainEpoch(context.Background(), request(other, dir, 1, 3)); err != nil {
+		t.Fatal(err)
+	}
+	other["head.hidden"] = hpo.Int(384)
+	if _, err := tr.TrainEpoch(context.Background(), request(other, dir, 2, 3)); !errors.Is(err, activities.ErrInvalidConfig) {
+		t.Errorf("checkpoint of other parameters: %v", err)
+	}
+}
+
+func TestClassifyOutOfMemory(t *testing.T) {
+	for _, msg := range []string{"CUDA out of memory. Tried to allocate 2.00 GiB", "DefaultCPUAllocator: can't allocate memory: you tried to allocate 1"} {
+		if err := classify(errors.New(msg)); !errors.Is(err, activities.ErrOutOfMemory) {
+			t.Errorf("%q: %v", msg, err)
+		}
+	}
+	if err := classify(errors.New("shape mismatch")); errors.Is(err, activities.ErrOutOfMemory) {
+		t.Error("shape mismatch classified as OOM")
+	}
+}
