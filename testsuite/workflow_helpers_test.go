@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/activities/simtrainer"
@@ -30,14 +30,8 @@ type wfHarness struct {
 	acts   *activities.Activities
 	outdir string
 
-	mu      sync.Mutex
-	signals []wfSignal // signals trials sent to the study, in order
-}
-
-// wfSignal is a signal a trial sent to its study.
-type wfSignal struct {
-	name string
-	arg  any
+	mu       sync.Mutex
+	children map[int]workflows.TrialResult // results of trials that completed
 }
 
 // wfOptions tunes a harness.
@@ -47,16 +41,13 @@ type wfOptions struct {
 	// ledger and outdir are shared with an earlier harness (nil/"": fresh).
 	ledger *memory.Ledger
 	outdir string
-	// onSignal, when set, runs after each signal from a trial is forwarded,
-	// on the mock's goroutine; it may send more signals with env.SignalWorkflow.
-	onSignal func(env *testsuite.TestWorkflowEnvironment, name string, arg any)
-	// forward false keeps trials' signals from the study (recorded only).
-	dropSignals bool
+	// beforeEpoch, when set, runs on the activity's goroutine before each
+	// epoch is trained; it may signal the study with env.SignalWorkflow.
+	beforeEpoch func(env *testsuite.TestWorkflowEnvironment, req activities.EpochRequest)
 }
 
-// newWFHarness builds the environment. Trials signal their study by workflow
-// ID; the test environment routes signals from a child to its parent through
-// the workflow mock, so the mock forwards them to the study.
+// newWFHarness builds the environment. The test environment delivers the
+// trials' signals to the study (its root workflow) as a server would.
 func newWFHarness(t *testing.T, o wfOptions) *wfHarness {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
@@ -70,6 +61,13 @@ func newWFHarness(t *testing.T, o wfOptions) *wfHarness {
 	var tr activities.Trainer = sim
 	if o.trainer != nil {
 		tr = o.trainer(sim)
+	}
+	if o.beforeEpoch != nil {
+		inner := tr
+		tr = activities.TrainerFunc(func(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+			o.beforeEpoch(env, req)
+			return inner.TrainEpoch(ctx, req)
+		})
 	}
 	l := o.ledger
 	if l == nil {
@@ -89,24 +87,17 @@ func newWFHarness(t *testing.T, o wfOptions) *wfHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h := &wfHarness{t: t, env: env, ledger: l, acts: acts, outdir: outdir, children: make(map[int]workflows.TrialResult)}
 	env.RegisterWorkflow(workflows.StudyWorkflow)
-	env.RegisterWorkflow(workflows.TrialWorkflow)
+	// TrialWorkflow under its own name, recording each trial's result.
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in workflows.TrialInput) (workflows.TrialResult, error) {
+		r, err := workflows.TrialWorkflow(ctx, in)
+		h.mu.Lock()
+		h.children[in.Number] = r
+		h.mu.Unlock()
+		return r, err
+	}, workflow.RegisterOptions{Name: workflows.TrialWorkflowName})
 	env.RegisterActivity(acts)
-	h := &wfHarness{t: t, env: env, ledger: l, acts: acts, outdir: outdir}
-	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", mock.Anything, mock.Anything).Return(
-		func(_ string, _ string, _ string, name string, arg any) error {
-			h.mu.Lock()
-			h.signals = append(h.signals, wfSignal{name, arg})
-			h.mu.Unlock()
-			if o.dropSignals {
-				return nil
-			}
-			env.SignalWorkflow(name, arg)
-			if o.onSignal != nil {
-				o.onSignal(env, name, arg)
-			}
-			return nil
-		})
 	return h
 }
 
@@ -244,11 +235,12 @@ func (s *scripted) trained(n int) int {
 	return s.epochs[n]
 }
 
-// recorded returns the signals trials sent, in order.
-func (h *wfHarness) recorded() []wfSignal {
+// childResult returns the result of trial n, if it completed.
+func (h *wfHarness) childResult(n int) (workflows.TrialResult, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]wfSignal(nil), h.signals...)
+	r, ok := h.children[n]
+	return r, ok
 }
 
 // putTrial records trial n of study in the ledger (as SuggestTrial would) and
@@ -296,4 +288,54 @@ func (h *wfHarness) runTrial(in workflows.TrialInput) workflows.TrialResult {
 		h.t.Fatal(err)
 	}
 	return res
+}
+
+// phased counts concurrency separately before and after next is called.
+type phased struct {
+	concurrency
+	before int
+	second bool
+}
+
+func (p *phased) next() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.before, p.max, p.second = p.max, p.now, true
+}
+
+func (p *phased) peaks() (before, after int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.second {
+		return p.max, 0
+	}
+	return p.before, p.max
+}
+
+// slowAfterFirst answers epoch 1 at once and blocks later epochs until
+// cancelled (at most 30 s).
+type slowAfterFirst struct{ inner activities.Trainer }
+
+func (s slowAfterFirst) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	if req.Epoch > 1 {
+		select {
+		case <-ctx.Done():
+			return activities.EpochResult{}, ctx.Err()
+		case <-time.After(30 * time.Second):
+		}
+	}
+	return s.inner.TrainEpoch(ctx, req)
+}
+
+// oomTrial makes trial n run out of memory at its first epoch.
+type oomTrial struct {
+	inner activities.Trainer
+	n     int
+}
+
+func (o oomTrial) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	if req.Number == o.n {
+		req.Params = map[string]hpo.Value{simtrainer.ParamFail: hpo.String("oom")}
+	}
+	return o.inner.TrainEpoch(ctx, req)
 }

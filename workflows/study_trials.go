@@ -50,11 +50,14 @@ func (s *study) startNext(ctx workflow.Context) error {
 // study's workflow ID, which reaches whichever run is current.
 // REJECT_DUPLICATE: a trial ID never runs twice; a start that finds it
 // already running is treated as running (its trial-done will come).
+// WaitForCancellation: when the study cancels a trial, the trial winds down
+// (records its end) rather than being considered gone at once.
 func (s *study) startChild(ctx workflow.Context, n int, params map[string]hpo.Value) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            TrialWorkflowID(s.spec.Study, n),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WaitForCancellation:   true,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			KeyKind.ValueSet(KindTrial), KeyStudy.ValueSet(s.spec.Study), KeyAgent.ValueSet(s.spec.Agent),
 			KeyTrial.ValueSet(int64(n)), KeyState.ValueSet(hpo.Running.String()),
