@@ -201,10 +201,17 @@ func (n *numericKernels) addContinuousLogPDF(col, acc []float64) {
 	}
 }
 
-// addDiscreteLogPDF evaluates each distinct (candidate, kernel shape) pair
-// once: discrete dimensions repeat both values and widths heavily.
+// addDiscreteLogPDF adds each kernel's log mass at the candidates. Where
+// every kernel is far wider than the grid (a seed in 1..65535) the narrow
+// interval expansion makes each term a few flops, so it is evaluated
+// directly; otherwise kernels repeat heavily (few grid values, few widths),
+// and each distinct (candidate, kernel shape) pair is evaluated once.
 func (n *numericKernels) addDiscreteLogPDF(col, acc []float64) {
 	nk := len(n.mu)
+	if n.narrowGrid() {
+		n.addNarrowGridLogPDF(col, acc)
+		return
+	}
 	shape := make([]int, nk)
 	var uniq []int // first kernel of each distinct (mu, sigma)
 	seen := make(map[[2]float64]int, 64)
@@ -231,6 +238,51 @@ func (n *numericKernels) addDiscreteLogPDF(col, acc []float64) {
 		row := acc[j*nk : (j+1)*nk]
 		for k := range row {
 			row[k] += t[shape[k]]
+		}
+	}
+}
+
+// narrowGrid reports whether every grid cell is under a thousandth of every
+// kernel's width, where logIntervalMass needs no erfc.
+func (n *numericKernels) narrowGrid() bool {
+	cell := n.step
+	if n.log {
+		// in log space a cell is widest at the low end of the domain
+		cell = math.Log1p(n.step / math.Exp(n.low))
+	}
+	for _, s := range n.sigma {
+		if cell >= 2e-3*s {
+			return false
+		}
+	}
+	return true
+}
+
+// addNarrowGridLogPDF is logIntervalMass's expansion inlined for a linear
+// grid, with log(2h) - log Z hoisted per kernel; log grids and the rare
+// term outside the expansion's range go through logPDF.
+func (n *numericKernels) addNarrowGridLogPDF(col, acc []float64) {
+	nk := len(n.mu)
+	inv := make([]float64, nk)
+	half := make([]float64, nk)
+	cst := make([]float64, nk)
+	for k, s := range n.sigma {
+		inv[k] = 1 / s
+		half[k] = 0.5 * n.step / s
+		cst[k] = math.Log(n.step/s) - normLogC - n.logZ[k]
+	}
+	for j, x := range col {
+		row := acc[j*nk : (j+1)*nk]
+		for k := range row {
+			m := (x - n.mu[k]) * inv[k]
+			h := half[k]
+			if u := h * m; n.log || u <= -0.1 || u >= 0.1 {
+				row[k] += n.logPDF(k, x)
+			} else {
+				u2 := u * u
+				c := 0.5 * h * h * (1.0/3 + u2*(2.0/45-u2*4.0/945))
+				row[k] += cst[k] - 0.5*m*m + u2*(1.0/6-u2*(1.0/180-u2/2835)) - c - 0.5*c*c
+			}
 		}
 	}
 }

@@ -177,3 +177,7 @@ func TestNoMagicClipKeepsNarrowKernels(t *testing.T) {
 	floatsClose(t, "sigma without clip", off.dims[0].num.sigma[:2], []float64{0.1, 0.1})
 	floatsClose(t, "sigma with clip", on.dims[0].num.sigma[:2], []float64{2.5, 2.5})
 }
+
+func intDist(low, high, step float64) hpo.IntDistribution {
+	return hpo.IntDistribution{Low: int64(low), High: int64(high), Step: int64(step)}
+}

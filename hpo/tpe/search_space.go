@@ -2,6 +2,9 @@ package tpe
 
 import (
 	"math"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/redsm5/supermax-hpo/hpo"
 )
@@ -19,19 +22,18 @@ type observed struct {
 }
 
 // newObserved fills every column in one pass over each trial's params:
-// with thousands of trials, ranging over a small map is several times
-// cheaper than looking each parameter up in it. The result does not depend
-// on map order: each entry lands in its own (parameter, trial) cell. Only
-// categorical cells consult the trial's distributions (see recorded).
+// with thousands of trials, ranging over a small map is cheaper than
+// looking each parameter up in it. The result does not depend on map order:
+// each entry lands in its own (parameter, trial) cell. Only categorical
+// cells consult the trial's distributions (see recorded). Large histories
+// are split into row ranges filled by parallel goroutines, all joined
+// before it returns; each writes only its own rows.
 func newObserved(space *hpo.Space, s split) *observed {
 	trials := make([]*hpo.Trial, 0, len(s.below)+len(s.above))
 	trials = append(append(trials, s.below...), s.above...)
 	params := space.Params()
 	o := &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, len(params))}
 	cells := make([]float64, len(params)*len(trials))
-	for i := range cells {
-		cells[i] = math.NaN()
-	}
 	index := make(map[string]int, len(params))
 	var cats []int
 	for i, p := range params {
@@ -41,19 +43,46 @@ func newObserved(space *hpo.Space, s split) *observed {
 			cats = append(cats, i)
 		}
 	}
-	for r, t := range trials {
-		for name, x := range t.Params {
-			if i, ok := index[name]; ok && params[i].Dist.Contains(x) {
-				o.cols[i][r] = x
+	fill := func(from, to int) {
+		for i := range o.cols {
+			for r := from; r < to; r++ {
+				o.cols[i][r] = math.NaN()
 			}
 		}
-		for _, i := range cats {
-			if d, ok := t.Dists[params[i].Name]; ok {
-				o.cols[i][r] = recorded(params[i], d, t.Params[params[i].Name], o.cols[i][r])
-			}
+		for r := from; r < to; r++ {
+			o.fillRow(r, index, cats)
 		}
 	}
+	const chunk = 2048
+	workers := min(runtime.GOMAXPROCS(0), 4, (len(trials)+chunk-1)/chunk)
+	if workers <= 1 {
+		fill(0, len(trials))
+		return o
+	}
+	var wg sync.WaitGroup
+	per := (len(trials) + workers - 1) / workers
+	for from := 0; from < len(trials); from += per {
+		wg.Go(func() { fill(from, min(from+per, len(trials))) })
+	}
+	wg.Wait()
 	return o
+}
+
+// fillRow writes row r: every parameter the trial holds with a value its
+// distribution contains.
+func (o *observed) fillRow(r int, index map[string]int, cats []int) {
+	params := o.space.Params()
+	t := o.trials[r]
+	for name, x := range t.Params {
+		if i, ok := index[name]; ok && params[i].Dist.Contains(x) {
+			o.cols[i][r] = x
+		}
+	}
+	for _, i := range cats {
+		if d, ok := t.Dists[params[i].Name]; ok {
+			o.cols[i][r] = recorded(params[i], d, t.Params[params[i].Name], o.cols[i][r])
+		}
+	}
 }
 
 // col returns the column of parameter i.
@@ -146,64 +175,29 @@ func (o *observed) groups(opts Options) [][]int {
 	if !opts.Multivariate {
 		return nil
 	}
-	var cand []int
-	for i, p := range o.space.Params() {
-		if !p.Dist.Single() {
-			cand = append(cand, i)
-		}
-	}
 	finished := o.finishedRows()
-	if !opts.Group {
-		var all []int
-		for _, i := range cand {
-			if held := o.heldBy(i, finished); len(finished) > 0 && len(held) == len(finished) {
-				all = append(all, i)
-			}
-		}
-		if len(all) == 0 {
-			return nil
-		}
-		return [][]int{all}
-	}
-	return partition(cand, func(i int) []int { return o.heldBy(i, finished) })
-}
-
-// partition groups the items whose membership lists are equal and non-empty,
-// keeping the order of first appearance.
-func partition(items []int, members func(int) []int) [][]int {
 	var out [][]int
-	var keys [][]int
-	for _, i := range items {
-		m := members(i)
-		if len(m) == 0 {
+	for i, p := range o.space.Params() {
+		if p.Dist.Single() || !o.heldByAny(i, finished) {
 			continue
 		}
-		found := false
-		for g, k := range keys {
-			if equalInts(k, m) {
-				out[g] = append(out[g], i)
-				found = true
-				break
+		if !opts.Group {
+			if o.heldByAll(i, finished) {
+				if len(out) == 0 {
+					out = append(out, nil)
+				}
+				out[0] = append(out[0], i)
 			}
+			continue
 		}
-		if !found {
-			keys = append(keys, m)
+		g := slices.IndexFunc(out, func(g []int) bool { return o.sameHolders(g[0], i, finished) })
+		if g < 0 {
 			out = append(out, []int{i})
+		} else {
+			out[g] = append(out[g], i)
 		}
 	}
 	return out
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // finishedRows lists the rows of COMPLETE and PRUNED trials.
@@ -217,14 +211,18 @@ func (o *observed) finishedRows() []int {
 	return rows
 }
 
-// heldBy lists the given rows in which parameter i has a value.
-func (o *observed) heldBy(i int, rows []int) []int {
-	c := o.col(i)
-	var held []int
-	for _, r := range rows {
-		if !math.IsNaN(c[r]) {
-			held = append(held, r)
-		}
-	}
-	return held
+func (o *observed) heldByAny(i int, rows []int) bool {
+	c := o.cols[i]
+	return slices.ContainsFunc(rows, func(r int) bool { return !math.IsNaN(c[r]) })
+}
+
+func (o *observed) heldByAll(i int, rows []int) bool {
+	c := o.cols[i]
+	return !slices.ContainsFunc(rows, func(r int) bool { return math.IsNaN(c[r]) })
+}
+
+// sameHolders reports whether parameters i and j are held by the same rows.
+func (o *observed) sameHolders(i, j int, rows []int) bool {
+	a, b := o.cols[i], o.cols[j]
+	return !slices.ContainsFunc(rows, func(r int) bool { return math.IsNaN(a[r]) != math.IsNaN(b[r]) })
 }

@@ -1,6 +1,7 @@
 package tpe
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/redsm5/supermax-hpo/hpo"
@@ -27,7 +28,7 @@ func numbers(ts []*hpo.Trial) []int {
 	return out
 }
 
-func sameInts(a, b []int) bool { return equalInts(a, b) }
+func sameInts(a, b []int) bool { return slices.Equal(a, b) }
 
 // TestSplitTrials walks Optuna's _split_trials by hand. Finished trials:
 // 20 COMPLETE with values and 2 PRUNED -> n = 22, gamma = 3 below.

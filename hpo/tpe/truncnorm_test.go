@@ -136,3 +136,30 @@ func TestStableArgsort(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscreteLogPDFPaths: the bulk evaluation of a discrete dimension
+// (inlined expansion for a fine grid, shared table otherwise) equals the
+// per-kernel logPDF to 1e-12.
+func TestDiscreteLogPDFPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct {
+		low, high, step float64
+		n               int
+	}{{1, 65535, 1, 3000}, {20, 512, 4, 3000}, {0, 10, 1, 50}} {
+		obs := make([]float64, tc.n)
+		for i := range obs {
+			obs[i] = tc.low + tc.step*float64(rng.IntN(int((tc.high-tc.low)/tc.step)+1))
+		}
+		d := numericDim(obs, intDist(tc.low, tc.high, tc.step), defaultEP)
+		col := []float64{obs[0], tc.low, tc.high, obs[len(obs)/2]}
+		acc := make([]float64, len(col)*len(d.mu))
+		d.addDiscreteLogPDF(col, acc)
+		for j, x := range col {
+			for k := range d.mu {
+				if want := d.logPDF(k, x); !closeTo(acc[j*len(d.mu)+k], want, 1e-12) {
+					t.Fatalf("grid %v step %v: x=%v kernel %d: %v, logPDF %v", tc.high, tc.step, x, k, acc[j*len(d.mu)+k], want)
+				}
+			}
+		}
+	}
+}
