@@ -17,9 +17,13 @@
 // checkpoint names with a "bert."/"roberta."/"electra." prefix and the old
 // LayerNorm gamma/beta names are accepted too.
 //
+// Weights load from model.safetensors (our own reader; F32, F16, BF16, F64)
+// or, when absent, pytorch_model.bin through gotch's pickle decoder.
+//
 // Not implemented: DeBERTa-v2/v3 (relative-position disentangled attention;
 // config.json with model_type deberta-v2 is rejected with
-// ErrUnsupportedModel), the BERT pooler (the heads pool for themselves), and
-// pytorch_model.bin (pickle) weights: gotch v0.9.1 has no reader for
-// PyTorch's zip/pickle format, so only model.safetensors is loaded.
+// ErrUnsupportedModel) and the BERT pooler (the heads pool for themselves).
+// Tokenizers: WordPiece tokenizer.json files are checked against Hugging
+// Face's ids; byte-level BPE (RoBERTa) and Unigram (XLM-R) go through the
+// same github.com/sugarme/tokenizer loader but are not checked here.
 package model

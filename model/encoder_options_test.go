@@ -186,3 +186,30 @@ func mustLoad(t *testing.T, dir string) *Pretrained {
 	}
 	return p
 }
+
+// A pytorch_model.bin written by transformers' save_pretrained
+// (safe_serialization=False; testdata/tiny-bert-pytorch_model.bin, made
+// from the default tiny BERT) loads to the same outputs as the safetensors.
+func TestLoadPytorchModelBin(t *testing.T) {
+	dir, _ := writeTiny(t, "bert", nil)
+	want := forwardFixture(t, mustLoad(t, dir), false)
+	bin, err := os.ReadFile(filepath.Join("testdata", "tiny-bert-pytorch_model.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "model.safetensors")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pytorch_model.bin"), bin, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(want, forwardFixture(t, mustLoad(t, dir), false)); d != 0 {
+		t.Fatalf("pytorch_model.bin gives outputs %g away from model.safetensors", d)
+	}
+	if err := os.Remove(filepath.Join(dir, "pytorch_model.bin")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir, LoadOptions{MaxLength: 16}); !errors.Is(err, ErrBadWeights) {
+		t.Fatalf("no weights file: %v, want ErrBadWeights", err)
+	}
+}

@@ -3,7 +3,6 @@
 package model
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/pickle"
 	"github.com/sugarme/gotch/ts"
 )
 
@@ -38,7 +38,8 @@ type Pretrained struct {
 }
 
 // Load resolves nameOrDir (see Resolve), reads config.json, builds the
-// encoder on opts.Device with weights from model.safetensors, and loads
+// encoder on opts.Device with weights from model.safetensors (or
+// pytorch_model.bin), and loads
 // tokenizer.json. Errors wrap ErrModelNotFound, ErrBadConfig,
 // ErrUnsupportedModel, ErrBadWeights, ErrTokenizer or ErrBadInput. Blocking
 // (reads the whole checkpoint); the result owns a new VarStore.
@@ -78,18 +79,14 @@ func Load(nameOrDir string, opts LoadOptions) (*Pretrained, error) {
 	return &Pretrained{Dir: dir, Config: cfg, Encoder: enc, Tokenizer: tok}, nil
 }
 
-// LoadWeights copies every encoder variable from dir/model.safetensors,
-// matched by name (see FindWeight) and checked by shape. Tensors of the
-// checkpoint that the encoder does not use (pooler, task heads) are
-// ignored. Errors wrap ErrBadWeights and name the tensor. Blocking.
+// LoadWeights copies every encoder variable from dir/model.safetensors, or
+// when that is absent from dir/pytorch_model.bin (a torch.save pickle, read
+// with gotch's pickle package), matched by name (see FindWeight) and
+// checked by shape. Tensors of the checkpoint that the encoder does not use
+// (pooler, task heads) are ignored. Errors wrap ErrBadWeights and name the
+// tensor. Blocking.
 func (e *Encoder) LoadWeights(dir string) (err error) {
-	path := filepath.Join(dir, "model.safetensors")
-	if _, statErr := os.Stat(path); errors.Is(statErr, os.ErrNotExist) {
-		if _, binErr := os.Stat(filepath.Join(dir, "pytorch_model.bin")); binErr == nil {
-			return fmt.Errorf("%w: %s has only pytorch_model.bin; convert it to model.safetensors (gotch cannot read PyTorch pickles reliably)", ErrBadWeights, dir)
-		}
-	}
-	weights, err := ReadSafetensors(path)
+	weights, path, err := readCheckpoint(dir)
 	if err != nil {
 		return err
 	}
@@ -110,6 +107,46 @@ func (e *Encoder) LoadWeights(dir string) (err error) {
 		copyInto(&v, src, e.vs.Device())
 	}
 	return nil
+}
+
+// readCheckpoint reads model.safetensors, else pytorch_model.bin.
+func readCheckpoint(dir string) (map[string]Tensor, string, error) {
+	path := filepath.Join(dir, "model.safetensors")
+	if _, err := os.Stat(path); err == nil {
+		w, err := ReadSafetensors(path)
+		return w, path, err
+	}
+	bin := filepath.Join(dir, "pytorch_model.bin")
+	if _, err := os.Stat(bin); err != nil {
+		return nil, path, fmt.Errorf("%w: %s has neither model.safetensors nor pytorch_model.bin", ErrBadWeights, dir)
+	}
+	w, err := readPickle(bin)
+	return w, bin, err
+}
+
+// readPickle decodes a torch.save state dict into float32 tensors.
+func readPickle(path string) (out map[string]Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: %v", ErrBadWeights, path, r)
+		}
+	}()
+	named, err := pickle.Decode(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadWeights, err)
+	}
+	out = make(map[string]Tensor, len(named))
+	for name, t := range named {
+		f := t.MustTotype(gotch.Float, true)
+		shape := f.MustSize()
+		vals := f.Float64Values(true) // frees f
+		data := make([]float32, len(vals))
+		for i, v := range vals {
+			data[i] = float32(v)
+		}
+		out[name] = Tensor{Shape: shape, Data: data}
+	}
+	return out, nil
 }
 
 func copyInto(dst *ts.Tensor, src Tensor, device gotch.Device) {
