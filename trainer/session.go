@@ -5,6 +5,7 @@ package trainer
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
@@ -112,13 +113,41 @@ func (s *session) buildSchedule() error {
 	return nil
 }
 
+// restoreModel copies the checkpoint's tensors into the model's variables,
+// matched by name and shape. (gotch's VarStore.Load does the same but ends
+// with ts.CleanUp, which sleeps a full second.)
 func (s *session) restoreModel(prev *checkpointMeta) (err error) {
 	path := filepath.Join(s.req.CheckpointDir, prev.Dir, "model.ot")
-	model.WithGrad(false, func() { err = s.pre.Encoder.VarStore().Load(path) })
+	named, err := ts.LoadMultiWithDevice(path, s.device)
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
-	return nil
+	defer dropNamed(named)
+	saved := make(map[string]*ts.Tensor, len(named))
+	for _, nt := range named {
+		saved[nt.Name] = nt.Tensor
+	}
+	vars := s.pre.Encoder.VarStore().Variables()
+	if len(vars) != len(saved) {
+		return fmt.Errorf("%w: %s holds %d tensors, the model has %d", activities.ErrCheckpointMissing, path, len(saved), len(vars))
+	}
+	model.WithGrad(false, func() {
+		for name, v := range vars {
+			src, ok := saved[name]
+			if !ok || !slices.Equal(src.MustSize(), v.MustSize()) {
+				err = fmt.Errorf("%w: %s: tensor %q missing or of another shape", activities.ErrCheckpointMissing, path, name)
+				return
+			}
+			v.Copy_(src)
+		}
+	})
+	return err
+}
+
+func dropNamed(named []ts.NamedTensor) {
+	for _, nt := range named {
+		nt.Tensor.MustDrop()
+	}
 }
 
 func (s *session) restoreOptimizer(prev *checkpointMeta) error {
@@ -127,11 +156,7 @@ func (s *session) restoreOptimizer(prev *checkpointMeta) error {
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
-	defer func() {
-		for _, nt := range named {
-			nt.Tensor.MustDrop()
-		}
-	}()
+	defer dropNamed(named)
 	if err := s.opt.LoadState(named, prev.OptimizerSteps); err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}

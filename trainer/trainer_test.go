@@ -93,9 +93,11 @@ func newTestTrainer(t *testing.T) *Trainer {
 	return tr
 }
 
+// request builds an epoch request; like activities.TrainEpoch, it takes the
+// trial seed from the "seed" parameter.
 func request(params map[string]hpo.Value, dir string, epoch, maxEpochs int) activities.EpochRequest {
 	return activities.EpochRequest{
-		Study: "noaug-criteria-test", Agent: "criteria", Number: 0, Params: params, Seed: 11,
+		Study: "noaug-criteria-test", Agent: "criteria", Number: 0, Params: params, Seed: uint64(params["seed"].Int()),
 		Epoch: epoch, MaxEpochs: maxEpochs, CheckpointDir: dir, Device: "cpu",
 	}
 }
