@@ -135,12 +135,24 @@ func (t *trial) observe(ctx workflow.Context, epoch int, value float64) bool {
 		t.pending = append(t.pending, workflow.SignalExternalWorkflow(ctx, t.in.StudyWorkflowID, "", SignalReport,
 			EpochReport{Trial: t.in.Number, Epoch: epoch, Value: value}))
 	}
-	if t.in.EarlyStop.Patience <= 0 {
-		return false
+	stop := false
+	if t.in.EarlyStop.Patience > 0 {
+		t.es, stop = t.in.EarlyStop.Step(t.es, epoch, value)
 	}
-	var stop bool
-	t.es, stop = t.in.EarlyStop.Step(t.es, epoch, value)
+	workflow.SetCurrentDetails(ctx, t.progress(epoch, value))
 	return stop
+}
+
+// progress is the one-line summary shown in the Web UI while the trial runs.
+func (t *trial) progress(epoch int, value float64) string {
+	line := fmt.Sprintf("trial %d epoch %d/%d: value %.6g", t.in.Number, epoch, t.in.Epochs, value)
+	if t.best != nil {
+		line += fmt.Sprintf(", best %.6g at epoch %d", *t.best, t.bestEpoch)
+	}
+	if t.in.EarlyStop.Patience > 0 {
+		line += fmt.Sprintf(", %d/%d epochs without improvement", t.es.BadEpochs, t.in.EarlyStop.Patience)
+	}
+	return line
 }
 
 // awaitVerdict waits, when the trial awaits verdicts, for the study's answer
@@ -228,7 +240,8 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 // label upserts the trial's final search attributes and current details.
 func (t *trial) label(ctx workflow.Context, r TrialResult) {
 	updates := []temporal.SearchAttributeUpdate{
-		KeyState.ValueSet(r.State.String()), KeyEpochs.ValueSet(int64(r.Epochs)),
+		KeyKind.ValueSet(KindTrial), KeyStudy.ValueSet(t.in.Study), KeyAgent.ValueSet(t.in.Agent),
+		KeyTrial.ValueSet(int64(t.in.Number)), KeyState.ValueSet(r.State.String()), KeyEpochs.ValueSet(int64(r.Epochs)),
 	}
 	if r.Value != nil {
 		updates = append(updates, KeyBest.ValueSet(*r.Value))

@@ -1,0 +1,50 @@
+// Package workflows holds the Temporal workflows of a study: StudyWorkflow
+// (one per study, workflow ID = study name) and TrialWorkflow (one per trial,
+// ID "<study>/trial-<n>"), their inputs and results (types.go), and the
+// names shared with workers, starters and tests (names.go).
+//
+// # Who does what
+//
+//   - The study suggests trials through the SuggestTrial activity (sampling is
+//     heavy and reads the ledger: it must not run in a workflow task), starts
+//     them as children, runs the pruner on their epoch reports (the pruner is
+//     pure, deterministic Go whose state lives in the workflow and crosses
+//     continue-as-new as bytes), and counts their ends.
+//   - A trial trains epoch by epoch (TrainEpoch in a session), writes its
+//     intermediate values and its end to the ledger, and reports to the study
+//     by signal. The study writes to the ledger only the parameters of a new
+//     trial (SuggestTrial) and, for a trial that could not do it itself, its
+//     FAIL end. Every ledger write is idempotent (see package activities).
+//
+// # Signals and queries
+//
+// Study: SignalStop, SignalCancel, SignalSetParallelism (int),
+// SignalPruneTrial (int); from trials SignalReport (EpochReport) and
+// SignalTrialDone (TrialDone). Trial: SignalPrune (PruneRequest or none) and
+// SignalVerdict (Verdict, from the study). Both answer QueryStatus. From a
+// shell, for a study named S:
+//
+//	temporal workflow signal --workflow-id S --name stop
+//	temporal workflow signal --workflow-id S --name cancel
+//	temporal workflow signal --workflow-id S --name set-parallelism --input 8
+//	temporal workflow signal --workflow-id S --name prune-trial --input 42
+//	temporal workflow signal --workflow-id S/trial-42 --name prune --input '{"reason":"by hand"}'
+//	temporal workflow query --workflow-id S --type status
+//	temporal workflow query --workflow-id S/trial-42 --type status
+//
+// # Determinism rules (workflow code is replayed)
+//
+//   - No map iteration without sorted keys (workflow.DeterministicKeys), no
+//     time.Now, no native goroutines, channels or select, no randomness.
+//   - Floating point that steers the workflow is limited to comparisons
+//     (best value, early stopping) and the pruner, whose package avoids
+//     fusable x*y+z expressions.
+//   - Versioning: this is the first version, so no workflow.GetVersion call
+//     exists yet. Any change to the commands these workflows issue, or to
+//     their order, for workflows that may be running when it is deployed,
+//     must be guarded with workflow.GetVersion(ctx, "<change-id>",
+//     workflow.DefaultVersion, 1), keeping the old branch until no run that
+//     took it remains (replay tests over recorded histories catch misses).
+//     New fields of StudySpec, StudyCarry and TrialInput must give the old
+//     behaviour at their zero value.
+package workflows
