@@ -76,16 +76,8 @@ func (s *Sampler) Sample(study hpo.Study, space *hpo.Space, history []hpo.Trial,
 // sampled by itself (independent TPE).
 func (s *Sampler) walk(rng *rand.Rand, space *hpo.Space, obs *observed) (map[string]float64, error) {
 	params := space.Params()
-	groupOf := make([]int, len(params))
-	for i := range groupOf {
-		groupOf[i] = -1
-	}
 	groups := obs.groups(s.opts)
-	for g, idx := range groups {
-		for _, i := range idx {
-			groupOf[i] = g
-		}
-	}
+	groupOf := groupIndex(groups, len(params))
 	sampled := make([]bool, len(groups))
 	relative := make(map[string]float64)
 	out := make(map[string]float64, len(params))
@@ -93,10 +85,6 @@ func (s *Sampler) walk(rng *rand.Rand, space *hpo.Space, obs *observed) (map[str
 	for i, p := range params {
 		if !p.Active(chosen) {
 			continue
-		}
-		dom, err := random.Domain(p, chosen)
-		if err != nil {
-			return nil, err
 		}
 		if g := groupOf[i]; g >= 0 && !sampled[g] {
 			sampled[g] = true
@@ -108,14 +96,7 @@ func (s *Sampler) walk(rng *rand.Rand, space *hpo.Space, obs *observed) (map[str
 				relative[params[j].Name] = vals[d]
 			}
 		}
-		x, ok := relative[p.Name]
-		switch {
-		case dom.Single():
-			x, err = random.ToFull(p, dom, random.SingleValue(dom))
-		case ok && random.InDomain(p, dom, x):
-		default:
-			x, err = s.sampleOne(rng, obs, i, chosen)
-		}
+		x, err := s.choose(rng, obs, i, chosen, relative)
 		if err != nil {
 			return nil, err
 		}
@@ -123,6 +104,38 @@ func (s *Sampler) walk(rng *rand.Rand, space *hpo.Space, obs *observed) (map[str
 		chosen[p.Name] = p.Dist.ToExternal(x)
 	}
 	return out, nil
+}
+
+// groupIndex maps each parameter index to its group, -1 for none.
+func groupIndex(groups [][]int, n int) []int {
+	of := make([]int, n)
+	for i := range of {
+		of[i] = -1
+	}
+	for g, idx := range groups {
+		for _, i := range idx {
+			of[i] = g
+		}
+	}
+	return of
+}
+
+// choose returns parameter i's value: the only value of a single-valued
+// domain, else its group's value when that is still inside its domain, else
+// an independent TPE sample.
+func (s *Sampler) choose(rng *rand.Rand, obs *observed, i int, chosen map[string]hpo.Value, relative map[string]float64) (float64, error) {
+	p := obs.space.Params()[i]
+	dom, err := random.Domain(p, chosen)
+	if err != nil {
+		return 0, err
+	}
+	if dom.Single() {
+		return random.ToFull(p, dom, random.SingleValue(dom))
+	}
+	if x, ok := relative[p.Name]; ok && random.InDomain(p, dom, x) {
+		return x, nil
+	}
+	return s.sampleOne(rng, obs, i, chosen)
 }
 
 // sampleOne is independent TPE for parameter i.
