@@ -25,12 +25,22 @@ type filter struct {
 
 // cursorFilter selects the trials that changed since c: ids >= NextTrialID
 // and the ids c still lists as unfinished.
+//
+// With a cursor, the study test is written +t.study_id: the unary plus keeps
+// SQLite's planner (which has no statistics) from walking the study's whole
+// ix_trials_study_id index and makes it seek the primary key instead, so an
+// incremental read touches only the changed rows. On PostgreSQL it is a
+// no-op expression.
 func cursorFilter(studyID int64, c ledger.Cursor) filter {
-	f := filter{where: "t.study_id = ? AND t.trial_id >= ?", args: []any{studyID, c.NextTrialID}}
+	study := "t.study_id = ?"
+	if c.NextTrialID > 0 {
+		study = "+t.study_id = ?"
+	}
+	f := filter{where: study + " AND t.trial_id >= ?", args: []any{studyID, c.NextTrialID}}
 	switch {
 	case len(c.Unfinished) == 0:
 	case len(c.Unfinished) <= maxListed:
-		f.where = "t.study_id = ? AND (t.trial_id >= ? OR t.trial_id IN (?" + strings.Repeat(", ?", len(c.Unfinished)-1) + "))"
+		f.where = study + " AND (t.trial_id >= ? OR t.trial_id IN (?" + strings.Repeat(", ?", len(c.Unfinished)-1) + "))"
 		for _, id := range c.Unfinished {
 			f.args = append(f.args, id)
 		}
