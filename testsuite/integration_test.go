@@ -85,7 +85,7 @@ func newDevStudyEnv(t *testing.T) *devStudyEnv {
 func (e *devStudyEnv) startWorkers(t *testing.T, n int, sim simtrainer.Config) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		trainers, err := setup.Trainers(sim)
+		trainers, err := setup.Trainers(setup.TrainerOptions{Sim: sim})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/redsm5/supermax-hpo/activities/simtrainer"
 	"github.com/redsm5/supermax-hpo/worker/conn"
+	"github.com/redsm5/supermax-hpo/worker/setup"
 	"github.com/redsm5/supermax-hpo/workflows"
 )
 
@@ -28,9 +30,9 @@ type config struct {
 	stopTimeout time.Duration
 	// heartbeatEvery is how often a training epoch heartbeats.
 	heartbeatEvery time.Duration
-	// sim configures the simulated trainer.
-	sim     simtrainer.Config
-	verbose bool
+	// trainers configures the simulated and gotch trainers.
+	trainers setup.TrainerOptions
+	verbose  bool
 }
 
 func flags() []cli.Flag {
@@ -47,6 +49,12 @@ func flags() []cli.Flag {
 			Usage: "duration of one epoch of the simulated trainer (trainer kind simulated)"},
 		&cli.IntFlag{Name: "sim-steps", Value: 10, EnvVars: []string{"SUPERMAX_SIM_STEPS"},
 			Usage: "steps per epoch of the simulated trainer (progress is heartbeated after each)"},
+		&cli.StringFlag{Name: "data-dir", EnvVars: []string{"HPO_DATA_DIR"},
+			Usage: "ReDSM5 CSV `DIR` (posts.csv, annotations.csv) for the gotch trainer"},
+		&cli.StringFlag{Name: "outdir", Value: "_runs", EnvVars: []string{"HPO_OUTDIR"},
+			Usage: "output root `DIR` of the gotch trainer (each study's data split is saved under it); made absolute"},
+		&cli.IntFlag{Name: "threads", EnvVars: []string{"HPO_TORCH_THREADS"},
+			Usage: "libtorch intra-op threads for the gotch trainer (0: libtorch's default)"},
 		&cli.BoolFlag{Name: "verbose", Usage: "log every SDK message (default: warnings and errors, plus our own lines)"},
 	)
 }
@@ -58,8 +66,12 @@ func configFromCLI(c *cli.Context) (config, error) {
 		taskQueue:      c.String("task-queue"),
 		stopTimeout:    c.Duration("stop-timeout"),
 		heartbeatEvery: c.Duration("heartbeat-every"),
-		sim:            simtrainer.Config{EpochDuration: c.Duration("sim-epoch"), Steps: c.Int("sim-steps")},
-		verbose:        c.Bool("verbose"),
+		trainers: setup.TrainerOptions{
+			Sim:     simtrainer.Config{EpochDuration: c.Duration("sim-epoch"), Steps: c.Int("sim-steps")},
+			DataDir: c.String("data-dir"),
+			Threads: c.Int("threads"),
+		},
+		verbose: c.Bool("verbose"),
 	}
 	if err := cfg.conn.Validate(); err != nil {
 		return config{}, fmt.Errorf("%w: %w", errUsage, err)
@@ -73,9 +85,17 @@ func configFromCLI(c *cli.Context) (config, error) {
 	if cfg.heartbeatEvery <= 0 {
 		return config{}, fmt.Errorf("%w: --heartbeat-every %v must be positive", errUsage, cfg.heartbeatEvery)
 	}
-	if cfg.sim.EpochDuration < 0 || cfg.sim.Steps < 1 {
-		return config{}, fmt.Errorf("%w: --sim-epoch %v must be >= 0 and --sim-steps %d >= 1", errUsage, cfg.sim.EpochDuration, cfg.sim.Steps)
+	if sim := cfg.trainers.Sim; sim.EpochDuration < 0 || sim.Steps < 1 {
+		return config{}, fmt.Errorf("%w: --sim-epoch %v must be >= 0 and --sim-steps %d >= 1", errUsage, sim.EpochDuration, sim.Steps)
 	}
+	if cfg.trainers.Threads < 0 {
+		return config{}, fmt.Errorf("%w: --threads %d must be >= 0", errUsage, cfg.trainers.Threads)
+	}
+	outdir, err := filepath.Abs(c.String("outdir"))
+	if err != nil {
+		return config{}, fmt.Errorf("%w: --outdir %q: %w", errUsage, c.String("outdir"), err)
+	}
+	cfg.trainers.OutDir = outdir
 	devices, err := parseDevices(c.String("devices"))
 	if err != nil {
 		return config{}, err

@@ -24,7 +24,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	trainers, err := setup.Trainers(cfg.sim)
+	trainers, err := setup.Trainers(cfg.trainers)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
