@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redsm5/supermax-hpo/hpo"
@@ -118,8 +119,8 @@ func (s StudySpec) Validate() error {
 }
 
 func (s StudySpec) validate() error {
-	if s.Study == "" {
-		return errors.New("study: empty name")
+	if s.Study == "" || s.Study == "." || s.Study == ".." || strings.ContainsAny(s.Study, `/\`) {
+		return fmt.Errorf("study: %q cannot name trial workflows and checkpoint folders (empty, dot, or has a slash)", s.Study)
 	}
 	if _, err := agents.ParseAgent(s.Agent); err != nil {
 		return fmt.Errorf("agent: %w", err)

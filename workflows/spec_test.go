@@ -29,6 +29,7 @@ func TestDefaultStudySpecIsValid(t *testing.T) {
 func TestValidateNamesTheBadField(t *testing.T) {
 	cases := map[string]func(*workflows.StudySpec){
 		"study":          func(s *workflows.StudySpec) { s.Study = "" },
+		"study ":         func(s *workflows.StudySpec) { s.Study = "a/b" },
 		"agent":          func(s *workflows.StudySpec) { s.Agent = "x" },
 		"n_trials":       func(s *workflows.StudySpec) { s.NTrials = 0 },
 		"parallel":       func(s *workflows.StudySpec) { s.Parallel = 0 },
@@ -52,7 +53,7 @@ func TestValidateNamesTheBadField(t *testing.T) {
 		}
 		mutate(&spec)
 		err = spec.Validate()
-		if !errors.Is(err, workflows.ErrInvalidSpec) || !strings.Contains(err.Error(), field) {
+		if !errors.Is(err, workflows.ErrInvalidSpec) || !strings.Contains(err.Error(), strings.TrimSpace(field)) {
 			t.Errorf("%s: err = %v, want ErrInvalidSpec naming %q", field, err, field)
 		}
 	}

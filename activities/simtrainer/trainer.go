@@ -30,6 +30,11 @@ const (
 // CheckpointFile is the name of the checkpoint in a trial's folder.
 const CheckpointFile = "sim-checkpoint.json"
 
+// ProgressFile holds the position inside the running epoch, saved after
+// every step as a real trainer saves every N steps; it is removed when the
+// epoch's checkpoint is written.
+const ProgressFile = "sim-progress.json"
+
 // Config configures the simulated trainer.
 type Config struct {
 	// EpochDuration is how long one epoch takes (0: no waiting).
@@ -63,7 +68,8 @@ type Checkpoint struct {
 	Values []float64 `json:"values"` // value of epochs 1..Epoch
 	Losses []float64 `json:"losses"`
 	// Resumes counts epochs that resumed from an earlier attempt's progress
-	// (mid-epoch) instead of starting at step 0; LastResume is the latest.
+	// (heartbeat details or the saved position) instead of starting at step
+	// 0; LastResume is the latest.
 	Resumes    int           `json:"resumes"`
 	LastResume *ResumeRecord `json:"last_resume,omitempty"`
 }
@@ -95,10 +101,12 @@ func ReadCheckpoint(dir string) (Checkpoint, error) {
 }
 
 // TrainEpoch implements activities.Trainer: it waits the epoch duration in
-// steps (reporting progress, returning ctx.Err() promptly on cancellation),
-// then saves the epoch's value and loss in the checkpoint. It follows the
-// checkpoint contract of activities.Trainer, and resumes mid-epoch from
-// req.Resume.
+// steps (reporting progress and saving its position after each, returning
+// ctx.Err() promptly on cancellation), then saves the epoch's value and loss
+// in the checkpoint. It follows the checkpoint contract of
+// activities.Trainer, and resumes mid-epoch at the later of req.Resume and
+// the saved position — so an epoch interrupted by a dead worker resumes on
+// another worker sharing the outdir, where no heartbeat details exist.
 func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
 	ck, err := ReadCheckpoint(req.CheckpointDir)
 	if err != nil {
@@ -115,10 +123,7 @@ func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (
 	if err := injectedFailure(req); err != nil {
 		return activities.EpochResult{}, err
 	}
-	start := 0
-	if r := req.Resume; r != nil && r.Epoch == req.Epoch && r.Step > 0 && r.Step < t.steps {
-		start = r.Step
-	}
+	start := t.resumeStep(req)
 	curve := NewCurve(req.Params, req.Seed)
 	if err := t.run(ctx, req, curve, start); err != nil {
 		return activities.EpochResult{}, err
@@ -132,10 +137,39 @@ func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (
 		ck.Resumes++
 		ck.LastResume = &ResumeRecord{Epoch: req.Epoch, Step: start}
 	}
-	if err := writeCheckpoint(req.CheckpointDir, ck); err != nil {
+	if err := writeJSON(req.CheckpointDir, CheckpointFile, ck); err != nil {
 		return activities.EpochResult{}, err
 	}
+	if err := os.Remove(filepath.Join(req.CheckpointDir, ProgressFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return activities.EpochResult{}, fmt.Errorf("remove progress: %w", err)
+	}
 	return res, nil
+}
+
+// resumeStep is where this attempt of the epoch starts: the later of the
+// heartbeat's step (req.Resume) and the saved progress of this epoch, or 0.
+func (t *Trainer) resumeStep(req activities.EpochRequest) int {
+	start := 0
+	if r := req.Resume; r != nil && r.Epoch == req.Epoch {
+		start = r.Step
+	}
+	if p, err := readProgress(req.CheckpointDir); err == nil && p.Epoch == req.Epoch && p.Step > start {
+		start = p.Step
+	}
+	if start <= 0 || start >= t.steps {
+		return 0
+	}
+	return start
+}
+
+// readProgress reads the saved position inside an epoch.
+func readProgress(dir string) (ResumeRecord, error) {
+	var p ResumeRecord
+	b, err := os.ReadFile(filepath.Join(dir, ProgressFile))
+	if err != nil {
+		return p, err
+	}
+	return p, json.Unmarshal(b, &p)
 }
 
 // run waits out the steps from start, reporting progress after each.
@@ -144,6 +178,11 @@ func (t *Trainer) run(ctx context.Context, req activities.EpochRequest, curve Cu
 	for s := start + 1; s <= t.steps; s++ {
 		if err := sleep(ctx, step); err != nil {
 			return err
+		}
+		if s < t.steps {
+			if err := writeJSON(req.CheckpointDir, ProgressFile, ResumeRecord{Epoch: req.Epoch, Step: s}); err != nil {
+				return err
+			}
 		}
 		if req.Progress != nil {
 			req.Progress(activities.Progress{Epoch: req.Epoch, Step: s, Steps: t.steps, Loss: curve.StepLoss(req.Epoch, s, t.steps)})
@@ -198,26 +237,26 @@ func injectedFailure(req activities.EpochRequest) error {
 	return fmt.Errorf("simulated: %s = %s is not oom, invalid or transient: %w", ParamFail, kind, activities.ErrInvalidConfig)
 }
 
-// writeCheckpoint saves ck atomically (temporary file, then rename).
-func writeCheckpoint(dir string, ck Checkpoint) error {
-	b, err := json.Marshal(ck)
+// writeJSON saves v as dir/name atomically (temporary file, then rename).
+func writeJSON(dir, name string, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode checkpoint: %w", err)
+		return fmt.Errorf("encode %s: %w", name, err)
 	}
-	tmp, err := os.CreateTemp(dir, CheckpointFile+".*")
+	tmp, err := os.CreateTemp(dir, name+".*")
 	if err != nil {
-		return fmt.Errorf("write checkpoint: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write checkpoint: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write checkpoint: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, CheckpointFile)); err != nil {
-		return fmt.Errorf("write checkpoint: %w", err)
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
 }

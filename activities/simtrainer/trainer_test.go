@@ -3,6 +3,8 @@ package simtrainer_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -140,5 +142,32 @@ func TestInjectedFailures(t *testing.T) {
 func TestNewRejectsNegativeConfig(t *testing.T) {
 	if _, err := simtrainer.New(simtrainer.Config{EpochDuration: -time.Second}); err == nil {
 		t.Fatal("negative duration accepted")
+	}
+}
+
+// An epoch interrupted after some steps resumes at the saved position on a
+// new attempt without heartbeat details (another worker).
+func TestResumeFromSavedPositionAfterInterruption(t *testing.T) {
+	tr, dir := newTrainer(t, 500*time.Millisecond), t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	req := request(dir, 1, params(1e-4))
+	req.Progress = func(p activities.Progress) {
+		if p.Step == 2 {
+			cancel()
+		}
+	}
+	if _, err := tr.TrainEpoch(ctx, req); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted epoch: err = %v", err)
+	}
+	r, err := tr.TrainEpoch(context.Background(), request(dir, 1, params(1e-4)))
+	if err != nil || !r.Resumed || r.ResumedAtStep != 2 {
+		t.Fatalf("second attempt = %+v, %v; want resumed at step 2", r, err)
+	}
+	ck, err := simtrainer.ReadCheckpoint(dir)
+	if err != nil || ck.Epoch != 1 || ck.Resumes != 1 {
+		t.Fatalf("checkpoint = %+v, %v", ck, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, simtrainer.ProgressFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("progress file left after the epoch: %v", err)
 	}
 }
