@@ -66,22 +66,31 @@ type Ledger interface {
 	// PutTrial records trial number n as RUNNING with its parameters
 	// (internal values) and distributions. Idempotent: the same n with the
 	// same parameters is a no-op; with other parameters ErrConflict. It also
-	// fills in the parameters of a trial created by NextTrial.
+	// fills in the parameters of a trial created by NextTrial. n may be the
+	// next free number (the trial is created); beyond it is ErrGap. Values
+	// outside their distribution are refused (see CheckParams).
 	PutTrial(ctx context.Context, studyID int64, n int, params map[string]float64, dists map[string]hpo.Distribution, start time.Time) error
-	// Report records the intermediate value of trial n at step (upsert).
+	// Report records the intermediate value of trial n at step (upsert;
+	// NaN and infinities are kept). On a finished trial, repeating a
+	// recorded value is a no-op and anything else ErrTrialFinished.
 	Report(ctx context.Context, studyID int64, n, step int, value float64) error
 	// SetUserAttr sets a user attribute of trial n; valueJSON is JSON text.
+	// On a finished trial only a repeat of the recorded value succeeds.
 	SetUserAttr(ctx context.Context, studyID int64, n int, key, valueJSON string) error
 	// Finish ends trial n in state (Complete, Pruned or Fail) with an
-	// optional value. Repeating the same Finish is a no-op; a different one
-	// on a finished trial is ErrTrialFinished.
+	// optional value (Optuna's rules: Complete needs one, Fail has none,
+	// never NaN). Repeating the same Finish is a no-op; a different one on a
+	// finished trial is ErrTrialFinished.
 	Finish(ctx context.Context, studyID int64, n int, state hpo.TrialState, value *float64, end time.Time) error
 
 	// Trials returns the trials that changed since cursor (all with the zero
 	// Cursor), sorted by number, and the cursor to pass next time. Callers
-	// merge the result into their own cache by trial number.
+	// merge the result into their own cache by trial number. Returned
+	// trials own their maps, but Distribution values may be shared between
+	// trials: treat them as immutable.
 	Trials(ctx context.Context, studyID int64, since Cursor) ([]hpo.Trial, Cursor, error)
-	// Best returns the best COMPLETE trial or ErrNotFound.
+	// Best returns the best COMPLETE trial in the study's direction
+	// (-inf < finite < +inf; the lowest number among equals) or ErrNotFound.
 	Best(ctx context.Context, studyID int64) (hpo.Trial, error)
 
 	Close() error
