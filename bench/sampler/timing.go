@@ -123,4 +123,4 @@ func writeTiming(w io.Writer, samplers []namedSampler, ref *optunaResults, reps 
 	return nil
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Nanoseconds())/1e6) }
