@@ -79,8 +79,13 @@ func TestAskIsDeterministicPerSeed(t *testing.T) {
 	if string(a.Params["x"]) == string(c.Params["x"]) {
 		t.Fatalf("seeds 7 and 8 gave the same x %s", a.Params["x"])
 	}
-	if StudySeed("s") != StudySeed("s") || StudySeed("s") == StudySeed("t") {
-		t.Fatal("StudySeed is not a function of the name")
+	// FNV-1a 64 of "s", computed independently (Python); the default seed
+	// must never change, or resumed studies would sample differently.
+	if got := StudySeed("s"); got != -5808537081944601822 {
+		t.Fatalf("StudySeed(\"s\") = %d, want -5808537081944601822", got)
+	}
+	if StudySeed("t") == StudySeed("s") {
+		t.Fatal("StudySeed ignores the name")
 	}
 }
 

@@ -26,7 +26,7 @@ func TestValueEncoding(t *testing.T) {
 		v    float64
 		typ  string
 		null bool
-	}{{0.25, typeFinite, false}, {math.Inf(1), typeInfPos, true}, {math.Inf(-1), typeInfNeg, true}, {math.NaN(), typeNaN, true}, {-0.0, typeFinite, false}}
+	}{{0.25, typeFinite, false}, {math.Inf(1), typeInfPos, true}, {math.Inf(-1), typeInfNeg, true}, {math.NaN(), typeNaN, true}, {math.Copysign(0, -1), typeFinite, false}}
 	for _, c := range cases {
 		n, typ := encodeValue(c.v)
 		if typ != c.typ || n.Valid == c.null {

@@ -49,7 +49,7 @@ func sqlitePath(url string) (string, error) {
 	path := strings.TrimPrefix(url, "sqlite:///")
 	switch {
 	case path == "" || path == ":memory:":
-		return "", fmt.Errorf("storage URL %q: an in-memory SQLite database is not durable and not shared; name a file, or use memory:", url)
+		return "", fmt.Errorf("storage URL %q: an in-memory SQLite database is neither durable nor shared; name a file (tests may use the URL \"memory:\")", url)
 	case strings.Contains(path, "?"):
 		return "", fmt.Errorf("storage URL %q: query parameters are not supported", url)
 	}

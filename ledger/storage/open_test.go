@@ -38,7 +38,7 @@ func TestOpenSQLiteRelativeAndAbsolute(t *testing.T) {
 func TestOpenRejectsBadURLs(t *testing.T) {
 	for url, want := range map[string]string{
 		"sqlite://x.db":                   "sqlite:///relative.db",
-		"sqlite:///:memory:":              "not durable",
+		"sqlite:///:memory:":              "neither durable",
 		"sqlite:///a.db?timeout=3":        "query parameters",
 		"mysql://u:secret@h/db":           "unknown scheme",
 		"postgresql://u@h:notaport/db":    "bad connection URL",
