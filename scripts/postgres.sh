@@ -26,7 +26,10 @@ if ! bindir="$(find_bindir)"; then
     exit 1
   fi
   echo "postgres.sh: installing Debian's postgresql package"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; then
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+  fi
   bindir="$(find_bindir)" || { echo "postgres.sh: postgresql installed but initdb not found" >&2; exit 1; }
 fi
 

@@ -122,8 +122,14 @@ func testStudies(t *testing.T, l ledger.Ledger) {
 	if _, err := l.CreateStudy(ctx, "", hpo.Maximize); err == nil {
 		t.Fatal("CreateStudy with an empty name succeeded")
 	}
-	_, err = l.NextTrial(ctx, a.ID+b.ID+100, t0)
+	missing := a.ID + b.ID + 100
+	_, err = l.NextTrial(ctx, missing, t0)
 	wantIs(t, "NextTrial of a missing study", err, ledger.ErrNotFound)
+	_, _, err = l.Trials(ctx, missing, ledger.Cursor{})
+	wantIs(t, "Trials of a missing study", err, ledger.ErrNotFound)
+	_, err = l.Best(ctx, missing)
+	wantIs(t, "Best of a missing study", err, ledger.ErrNotFound)
+	wantIs(t, "Finish in a missing study", l.Finish(ctx, missing, 0, hpo.Fail, nil, t0), ledger.ErrNotFound)
 }
 
 func testNumbersDense(t *testing.T, l ledger.Ledger) {
