@@ -298,21 +298,34 @@ func (m *mixture) compact() *mixture {
 	}
 	d := m.dims[0]
 	seen := make(map[[2]float64]int, 64)
+	byChoice := map[int]int{}
+	if d.cat != nil {
+		byChoice = make(map[int]int, d.cat.n+1)
+	}
 	out := &mixture{dims: make([]dim, 1)}
 	var keep []int
 	for k := range m.w {
-		key := [2]float64{-1, 0} // the prior kernel of a categorical
+		var u int
+		var ok bool
 		switch {
-		case d.cat != nil && k < len(d.cat.obs):
-			key[0] = float64(d.cat.obs[k])
-		case d.num != nil:
-			key = [2]float64{d.num.mu[k], d.num.sigma[k]}
+		case d.cat != nil:
+			choice := -1 // the prior kernel
+			if k < len(d.cat.obs) {
+				choice = d.cat.obs[k]
+			}
+			if u, ok = byChoice[choice]; !ok {
+				byChoice[choice] = len(out.w)
+			}
+		default:
+			key := [2]float64{d.num.mu[k], d.num.sigma[k]}
+			if u, ok = seen[key]; !ok {
+				seen[key] = len(out.w)
+			}
 		}
-		if u, ok := seen[key]; ok {
+		if ok {
 			out.w[u] += m.w[k]
 			continue
 		}
-		seen[key] = len(out.w)
 		out.w = append(out.w, m.w[k])
 		keep = append(keep, k)
 	}

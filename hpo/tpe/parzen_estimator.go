@@ -65,15 +65,35 @@ func mixtureWeights(nObs int, prior float64) []float64 {
 	return w
 }
 
+// kernelWeights are a mixture's normalised weights and their logs.
+type kernelWeights struct{ w, logW []float64 }
+
+// weightCache shares kernelWeights among the estimators of one suggestion:
+// they depend only on the number of observations, and a suggestion builds
+// up to two estimators per parameter. The slices are never modified.
+type weightCache map[int]kernelWeights
+
+func (c weightCache) get(nObs int, prior float64) kernelWeights {
+	if kw, ok := c[nObs]; ok {
+		return kw
+	}
+	kw := kernelWeights{w: mixtureWeights(nObs, prior)}
+	kw.logW = make([]float64, len(kw.w))
+	for k, v := range kw.w {
+		kw.logW[k] = math.Log(v)
+	}
+	if c != nil {
+		c[nObs] = kw
+	}
+	return kw
+}
+
 // newParzen builds the estimator of the observations cols (cols[d][i] is the
 // internal value of dimension d in observation i, observations in
-// trial-number order) over dists.
-func newParzen(cols [][]float64, nObs int, dists []hpo.Distribution, p estimatorParams) *mixture {
-	w := mixtureWeights(nObs, p.priorWeight)
-	m := &mixture{w: w, logW: make([]float64, len(w)), dims: make([]dim, len(dists))}
-	for k, v := range w {
-		m.logW[k] = math.Log(v)
-	}
+// trial-number order) over dists. wc may be nil.
+func newParzen(cols [][]float64, nObs int, dists []hpo.Distribution, p estimatorParams, wc weightCache) *mixture {
+	kw := wc.get(nObs, p.priorWeight)
+	m := &mixture{w: kw.w, logW: kw.logW, dims: make([]dim, len(dists))}
 	for d, dist := range dists {
 		if c, ok := dist.(hpo.CategoricalDistribution); ok {
 			m.dims[d] = dim{cat: categoricalDim(cols[d][:nObs], len(c.Choices), p.priorWeight)}

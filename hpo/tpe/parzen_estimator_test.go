@@ -88,7 +88,7 @@ func TestNumericEstimator(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newParzen([][]float64{tc.obs}, len(tc.obs), []hpo.Distribution{tc.dist}, defaultEP)
+			m := newParzen([][]float64{tc.obs}, len(tc.obs), []hpo.Distribution{tc.dist}, defaultEP, nil)
 			floatsClose(t, "mu", m.dims[0].num.mu, tc.mu)
 			floatsClose(t, "sigma", m.dims[0].num.sigma, tc.sigma)
 			floatsClose(t, "weights", m.w, tc.w)
@@ -112,7 +112,7 @@ func TestNumericEstimator(t *testing.T) {
 // -0.7419373447293772).
 func TestCategoricalEstimator(t *testing.T) {
 	dist := hpo.CategoricalDistribution{Choices: []hpo.Value{hpo.String("a"), hpo.String("b"), hpo.String("c")}}
-	m := newParzen([][]float64{{0, 2, 2}}, 3, []hpo.Distribution{dist}, defaultEP)
+	m := newParzen([][]float64{{0, 2, 2}}, 3, []hpo.Distribution{dist}, defaultEP, nil)
 	c := m.dims[0].cat
 	floatsClose(t, "hit/miss", []float64{c.hit, c.miss}, []float64{5.0 / 7, 1.0 / 7})
 	want := []float64{math.Log(1.0 / 3), math.Log(4.0 / 21), math.Log(10.0 / 21)}
@@ -134,7 +134,7 @@ func TestMultivariateEstimator(t *testing.T) {
 		hpo.FloatDistribution{Low: 0, High: 10},
 		hpo.CategoricalDistribution{Choices: []hpo.Value{hpo.String("a"), hpo.String("b"), hpo.String("c")}},
 	}
-	m := newParzen([][]float64{{2, 5, 6}, {0, 2, 2}}, 3, dists, defaultEP)
+	m := newParzen([][]float64{{2, 5, 6}, {0, 2, 2}}, 3, dists, defaultEP, nil)
 	var buf []float64
 	got := m.logPDF([][]float64{{4, 2}, {6, 0}}, &buf)
 	floatsClose(t, "log pdf", got, []float64{-2.8013565342916227, -3.3804159036151264})
@@ -172,8 +172,8 @@ func TestNoMagicClipKeepsNarrowKernels(t *testing.T) {
 	// gaps 0.1 and 9.8: without the clip the kernel at 0.1 stays 0.1 wide
 	// (Optuna's EPS floor only), with it 10/4 = 2.5.
 	obs := []float64{0.1, 0.2}
-	off := newParzen([][]float64{obs}, 2, []hpo.Distribution{hpo.FloatDistribution{Low: 0, High: 10}}, estimatorParams{priorWeight: 1})
-	on := newParzen([][]float64{obs}, 2, []hpo.Distribution{hpo.FloatDistribution{Low: 0, High: 10}}, defaultEP)
+	off := newParzen([][]float64{obs}, 2, []hpo.Distribution{hpo.FloatDistribution{Low: 0, High: 10}}, estimatorParams{priorWeight: 1}, nil)
+	on := newParzen([][]float64{obs}, 2, []hpo.Distribution{hpo.FloatDistribution{Low: 0, High: 10}}, defaultEP, nil)
 	floatsClose(t, "sigma without clip", off.dims[0].num.sigma[:2], []float64{0.1, 0.1})
 	floatsClose(t, "sigma with clip", on.dims[0].num.sigma[:2], []float64{2.5, 2.5})
 }

@@ -169,8 +169,8 @@ func (s *Sampler) sampleGroup(rng *rand.Rand, obs *observed, idx []int, chosen m
 	ep := estimatorParams{priorWeight: s.opts.PriorWeight, magicClip: s.opts.ConsiderMagicClip, endpoints: s.opts.ConsiderEndpoints}
 	belowCols, nb := obs.rows(idx, 0, obs.nBelow)
 	aboveCols, na := obs.rows(idx, obs.nBelow, len(obs.trials))
-	l := newParzen(belowCols, nb, dists, ep)
-	g := newParzen(aboveCols, na, dists, ep)
+	l := newParzen(belowCols, nb, dists, ep, obs.weights)
+	g := newParzen(aboveCols, na, dists, ep, obs.weights)
 	cands, err := l.sample(rng, s.opts.NEICandidates, newWindows(params, idx, l, chosen))
 	if err != nil {
 		return nil, err

@@ -14,11 +14,12 @@ import (
 // the parameter or holds a value the parameter's distribution does not
 // contain.
 type observed struct {
-	space  *hpo.Space
-	trials []*hpo.Trial
-	nBelow int
-	cols   [][]float64
-	buf    []float64 // scratch for mixture.logPDF
+	space   *hpo.Space
+	trials  []*hpo.Trial
+	nBelow  int
+	cols    [][]float64
+	buf     []float64 // scratch for mixture.logPDF
+	weights weightCache
 }
 
 // newObserved fills every column in one pass over each trial's params:
@@ -32,7 +33,7 @@ func newObserved(space *hpo.Space, s split) *observed {
 	trials := make([]*hpo.Trial, 0, len(s.below)+len(s.above))
 	trials = append(append(trials, s.below...), s.above...)
 	params := space.Params()
-	o := &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, len(params))}
+	o := &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, len(params)), weights: weightCache{}}
 	cells := make([]float64, len(params)*len(trials))
 	index := make(map[string]int, len(params))
 	var cats []int
