@@ -7,9 +7,17 @@
 // from (study seed, trial number), so suggestions replay exactly.
 //
 // Files follow Optuna's layout: sampler.go (policy), split.go (good/bad
-// split), search_space.go (observations and groups), parzen_estimator.go
-// (the estimator), probability_distributions.go and mixture.go (kernels),
-// truncnorm.go (the truncated normal).
+// split), search_space.go (observations and groups), windows.go (domains
+// narrowed by constraints), parzen_estimator.go (the estimator),
+// probability_distributions.go and mixture.go (kernels), truncnorm.go (the
+// truncated normal), argsort.go (a linear-time stable argsort).
+//
+// Constraints (hpo.Param.Narrow) are honoured by sampling l(x) conditioned
+// on the narrowed domain: numeric kernels truncated to the narrowed bounds,
+// categorical kernels restricted to the allowed choices, the kernel
+// redrawn in proportion to its mass inside. The ratio l(x)/g(x) of two
+// mixtures conditioned on the same region differs from the unconditioned one
+// by a constant factor, so the ranking of candidates is unchanged.
 package tpe
 
 import (
