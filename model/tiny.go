@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // TinyConfig describes a small random model for tests: its architecture and
@@ -157,9 +158,9 @@ func tinyWeights(cfg Config, seed uint64) map[string]Tensor {
 // attention is far from uniform.
 func tinyInit(name string) (center, scale float64) {
 	switch {
-	case len(name) > 16 && name[len(name)-16:] == "LayerNorm.weight":
+	case strings.HasSuffix(name, "LayerNorm.weight"):
 		return 1, 0.2
-	case len(name) > 5 && name[len(name)-5:] == ".bias":
+	case strings.HasSuffix(name, ".bias"):
 		return 0, 0.1
 	case name == "embeddings.word_embeddings.weight" || name == "embeddings.position_embeddings.weight":
 		return 0, 1

@@ -45,7 +45,10 @@ cuda_libs_version=12.1.105
 wheels="$SUPERMAX_CACHE/wheels"
 stub_dir="$SUPERMAX_CACHE/gotch-link-stubs"
 env_file="$SUPERMAX_CACHE/libtorch.env"
-pip_download=(python3 -m pip download --quiet --disable-pip-version-check
+# Any python with pip will do; the project venv (scripts/python-env.sh) first.
+python=python3
+if [ -x "$SUPERMAX_CACHE/venv/bin/python" ]; then python="$SUPERMAX_CACHE/venv/bin/python"; fi
+pip_download=("$python" -m pip download --quiet --disable-pip-version-check
   --no-deps --only-binary=:all: --platform manylinux1_x86_64
   --python-version 311 -d "$wheels")
 
@@ -56,10 +59,25 @@ fetch_wheel() {
   local spec=$1 glob=$2
   if ! compgen -G "$wheels/$glob" >/dev/null; then
     mkdir -p "$wheels"
-    echo "libtorch: downloading $spec from PyPI into $wheels"
+    echo "libtorch: downloading $spec from PyPI into $wheels" >&2
     "${pip_download[@]}" "$spec" || die "pip download $spec failed"
   fi
   compgen -G "$wheels/$glob" | head -n1
+}
+
+# extract WHEEL DEST GLOB...: the wheel's members matching a glob, with
+# Python's zipfile (no unzip binary needed).
+extract() {
+  "$python" - "$@" <<'PY' || die "extracting from $1 failed"
+import fnmatch, sys, zipfile
+wheel, dest, globs = sys.argv[1], sys.argv[2], sys.argv[3:]
+with zipfile.ZipFile(wheel) as z:
+    names = [n for n in z.namelist() if any(fnmatch.fnmatch(n, g) for g in globs)]
+    if not names:
+        sys.exit(f"no member of {wheel} matches {globs}")
+    for n in names:
+        z.extract(n, dest)
+PY
 }
 
 # unpack_wheel_libtorch DIR: lay out a CPU libtorch from the wheels in DIR.
@@ -71,11 +89,10 @@ unpack_wheel_libtorch() {
   tmp="$dir.partial"
   rm -rf "$tmp" && mkdir -p "$tmp/lib"
   echo "libtorch: unpacking $torch_whl (CPU parts) into $dir"
-  unzip -q -o "$torch_whl" 'torch/include/*' 'torch/lib/libc10.so' \
-    'torch/lib/libtorch_cpu.so' 'torch/lib/libgomp-*.so.1' -d "$tmp/wheel" ||
-    die "unzip $torch_whl failed"
-  unzip -q -o "$rt_whl" '*/libcudart.so.12' -d "$tmp/wheel" || die "unzip $rt_whl failed"
-  unzip -q -o "$cupti_whl" '*/libcupti.so.12' -d "$tmp/wheel" || die "unzip $cupti_whl failed"
+  extract "$torch_whl" "$tmp/wheel" 'torch/include/*' 'torch/lib/libc10.so' \
+    'torch/lib/libtorch_cpu.so' 'torch/lib/libgomp-*.so.1'
+  extract "$rt_whl" "$tmp/wheel" '*/libcudart.so.12'
+  extract "$cupti_whl" "$tmp/wheel" '*/libcupti.so.12'
   mv "$tmp/wheel/torch/include" "$tmp/include"
   find "$tmp/wheel" -name '*.so*' -type f -exec mv {} "$tmp/lib/" \;
   rm -rf "$tmp/wheel" "$dir"
@@ -179,8 +196,33 @@ EOF
   echo "libtorch: gotch check OK: $out"
 }
 
+# reference_venv: `scripts/libtorch.sh --reference-venv` builds
+# $SUPERMAX_CACHE/torch-venv with PyTorch 2.1.2, its NVIDIA pip libraries
+# and transformers, for regenerating model/testdata/reference (see its
+# README). Opt-in: about 2.5 GB more, and only the wheel's CUDA libraries
+# let `import torch` work at all (without them: "libcufft.so.11: cannot open
+# shared object file"), so the tests never need it.
+reference_venv() {
+  local venv="$SUPERMAX_CACHE/torch-venv" want="torch==$torch_version transformers==4.46.3 numpy<2"
+  if [ "$(cat "$venv/.supermax-requirements" 2>/dev/null)" != "$want" ]; then
+    fetch_wheel "torch==$torch_version" "torch-$torch_version-cp311-cp311-manylinux1_x86_64.whl" >/dev/null
+    "$python" -m venv "$venv" || die "python -m venv $venv failed"
+    # shellcheck disable=SC2086
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --find-links "$wheels" $want ||
+      die "pip install $want into $venv failed"
+    echo "$want" >"$venv/.supermax-requirements"
+  fi
+  "$venv/bin/python" -c 'import torch, transformers; print("libtorch: reference venv", torch.__version__, "transformers", transformers.__version__)' ||
+    die "import torch in $venv failed"
+  echo "libtorch: SUPERMAX_REFERENCE_PYTHON=$venv/bin/python"
+}
+
 main() {
   local dir device
+  if [ "${1:-}" = --reference-venv ]; then
+    reference_venv
+    return
+  fi
   if [ -n "$user_libtorch" ] && [ "$user_libtorch" != "$SUPERMAX_CACHE/libtorch-$torch_version" ]; then
     dir=$(cd "$user_libtorch" 2>/dev/null && pwd) || die "LIBTORCH=$user_libtorch is not a folder"
     [ -d "$dir/lib" ] && [ -d "$dir/include" ] || die "LIBTORCH=$dir has no lib/ and include/"
