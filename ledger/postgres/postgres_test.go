@@ -53,7 +53,7 @@ func newDB(t *testing.T) string {
 	return url
 }
 
-func open(t *testing.T, url string) ledger.Ledger {
+func open(t testing.TB, url string) ledger.Ledger {
 	t.Helper()
 	l, err := postgres.Open(context.Background(), url)
 	if err != nil {
