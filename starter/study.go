@@ -38,6 +38,8 @@ func studyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "trainer", Value: workflows.TrainerGotch, Usage: "`KIND` of trainer: gotch (libtorch) or simulated (no training: curves for tests and demos)"},
 		&cli.IntFlag{Name: "trials-per-run", Usage: "continue-as-new after `K` trials per run (default: the spec's)"},
 		&cli.Int64Flag{Name: "seed", Usage: "study seed (default 2025)"},
+		&cli.StringFlag{Name: "task-queue", Value: workflows.TaskQueue, EnvVars: []string{"SUPERMAX_TASK_QUEUE"},
+			Usage: "task `QUEUE` the workers poll"},
 		&cli.BoolFlag{Name: "wait", Usage: "wait for the study to end and print its result"},
 	)
 }
@@ -54,7 +56,7 @@ func startStudy(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		run, err := cl.ExecuteWorkflow(ctx, startOptions(spec), workflows.StudyWorkflowName, spec)
+		run, err := cl.ExecuteWorkflow(ctx, startOptions(spec, c.String("task-queue")), workflows.StudyWorkflowName, spec)
 		if err != nil {
 			return fmt.Errorf("start study %s: %w", spec.Study, err)
 		}
@@ -78,10 +80,10 @@ func startStudy(c *cli.Context) error {
 
 // startOptions starts the study under its name, or returns the running
 // execution of that name (USE_EXISTING), so starting twice never makes two.
-func startOptions(spec workflows.StudySpec) client.StartWorkflowOptions {
+func startOptions(spec workflows.StudySpec, taskQueue string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
 		ID:                       spec.Study,
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.KeyKind.ValueSet(workflows.KindStudy),
@@ -94,7 +96,7 @@ func startOptions(spec workflows.StudySpec) client.StartWorkflowOptions {
 
 // isRunning reports whether a workflow with ID id is running now.
 func isRunning(ctx context.Context, cl client.Client, id string) (bool, error) {
-	d, err := cl.DescribeWorkflowExecution(ctx, id, "")
+	d, err := cl.DescribeWorkflow(ctx, id, "")
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return false, nil
@@ -102,7 +104,7 @@ func isRunning(ctx context.Context, cl client.Client, id string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("describe study %s: %w", id, err)
 	}
-	return d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+	return d.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }
 
 // specFromCLI builds the study spec: the agent's defaults (DESIGN.md §6),

@@ -69,11 +69,11 @@ func watch(ctx context.Context, cl client.Client, study string, every time.Durat
 // ended is false while it runs (continue-as-new included).
 func studyResult(ctx context.Context, cl client.Client, study string) (workflows.StudyResult, bool, error) {
 	var res workflows.StudyResult
-	d, err := cl.DescribeWorkflowExecution(ctx, study, "")
+	d, err := cl.DescribeWorkflow(ctx, study, "")
 	if err != nil {
 		return res, false, fmt.Errorf("describe study %s: %w", study, err)
 	}
-	switch s := d.GetWorkflowExecutionInfo().GetStatus(); s {
+	switch s := d.RawResponse.GetWorkflowExecutionInfo().GetStatus(); s {
 	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING, enums.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
 		return res, false, nil
 	case enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:
