@@ -23,7 +23,8 @@ import (
 // it with SIGKILL in the middle of an epoch, and starts another one. The
 // study must complete with every trial exactly once, and the interrupted
 // trial must go on from its last checkpoint: only the interrupted epoch runs
-// again, in a new session, and its checkpoint holds each epoch once.
+// again, in a new session, resuming at the step the trainer saved before the
+// kill (its resume record says so), and its checkpoint holds each epoch once.
 func TestCrashWorkerMidEpoch(t *testing.T) {
 	e := newDevStudyEnv(t)
 	bin := buildWorker(t)
@@ -74,6 +75,13 @@ func TestCrashWorkerMidEpoch(t *testing.T) {
 	}
 	if ck.Epoch != spec.Epochs {
 		t.Errorf("checkpoint of trial %d holds %d epochs, want %d", victim, ck.Epoch, spec.Epochs)
+	}
+	// The trainer's own record: the interrupted epoch went on from the
+	// position saved before the kill, not from step 0.
+	interrupted := st.Running[0].Epoch + 1
+	if ck.Resumes < 1 || ck.LastResume == nil || ck.LastResume.Epoch != interrupted || ck.LastResume.Step < 1 {
+		t.Errorf("checkpoint of trial %d records resumes %d, last %+v; want epoch %d resumed mid-way",
+			victim, ck.Resumes, ck.LastResume, interrupted)
 	}
 }
 
