@@ -29,6 +29,7 @@ var familyOf = map[string]Family{
 	"roberta":     FamilyRoBERTa,
 	"xlm-roberta": FamilyRoBERTa,
 	"electra":     FamilyELECTRA,
+	"deberta-v2":  FamilyDeBERTaV2,
 }
 
 // supportedActs are the hidden_act values the encoder implements:
@@ -56,6 +57,16 @@ type Config struct {
 	TypeVocabSize             int     `json:"type_vocab_size"`
 	LayerNormEps              float64 `json:"layer_norm_eps"`
 	PadTokenID                int     `json:"pad_token_id"`
+
+	// DeBERTa-v2/v3 only (see validateDeBERTa).
+	RelativeAttention    bool     `json:"relative_attention,omitempty"`
+	PositionBuckets      int      `json:"position_buckets,omitempty"`
+	MaxRelativePositions int      `json:"max_relative_positions,omitempty"`
+	NormRelEbd           string   `json:"norm_rel_ebd,omitempty"`
+	ShareAttKey          bool     `json:"share_att_key,omitempty"`
+	PosAttType           AttTypes `json:"pos_att_type,omitempty"`
+	PositionBiasedInput  *bool    `json:"position_biased_input,omitempty"`
+	ConvKernelSize       int      `json:"conv_kernel_size,omitempty"`
 }
 
 // Family returns the architecture family of c.ModelType; ok is false for a
@@ -89,7 +100,7 @@ func (c Config) PositionOffset() int {
 // and ErrBadConfig otherwise.
 func (c Config) Validate() error {
 	if _, ok := c.Family(); !ok {
-		return fmt.Errorf("%w: model_type %q (supported: bert, roberta, xlm-roberta, electra)",
+		return fmt.Errorf("%w: model_type %q (supported: bert, roberta, xlm-roberta, electra, deberta-v2)",
 			ErrUnsupportedModel, c.ModelType)
 	}
 	if !supportedActs[c.HiddenAct] {
@@ -102,7 +113,12 @@ func (c Config) Validate() error {
 		{"vocab_size", c.VocabSize}, {"hidden_size", c.HiddenSize},
 		{"num_hidden_layers", c.NumHiddenLayers}, {"num_attention_heads", c.NumAttentionHeads},
 		{"intermediate_size", c.IntermediateSize}, {"max_position_embeddings", c.MaxPositionEmbeddings},
-		{"type_vocab_size", c.TypeVocabSize},
+	}
+	if f, _ := c.Family(); f != FamilyDeBERTaV2 { // DeBERTa-v3 has no token types
+		positive = append(positive, struct {
+			name string
+			v    int
+		}{"type_vocab_size", c.TypeVocabSize})
 	}
 	for _, p := range positive {
 		if p.v <= 0 {
@@ -125,8 +141,11 @@ func (c Config) Validate() error {
 	if c.PadTokenID < 0 || c.PadTokenID >= c.VocabSize {
 		return fmt.Errorf("%w: pad_token_id = %d, want in [0, vocab_size %d)", ErrBadConfig, c.PadTokenID, c.VocabSize)
 	}
-	if c.EmbeddingSize < 0 {
-		return fmt.Errorf("%w: embedding_size = %d, want >= 0", ErrBadConfig, c.EmbeddingSize)
+	if c.EmbeddingSize < 0 || c.TypeVocabSize < 0 {
+		return fmt.Errorf("%w: embedding_size = %d, type_vocab_size = %d, want >= 0", ErrBadConfig, c.EmbeddingSize, c.TypeVocabSize)
+	}
+	if f, _ := c.Family(); f == FamilyDeBERTaV2 {
+		return validateDeBERTa(c)
 	}
 	return nil
 }

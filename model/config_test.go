@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,8 @@ func TestConfigValidate(t *testing.T) {
 		field  string
 	}{
 		{"valid", func(*Config) {}, nil, ""},
-		{"deberta", func(c *Config) { c.ModelType = "deberta-v2" }, ErrUnsupportedModel, "model_type"},
+		{"deberta v1", func(c *Config) { c.ModelType = "deberta" }, ErrUnsupportedModel, "model_type"},
+		{"deberta-v2 not v3", func(c *Config) { c.ModelType = "deberta-v2" }, ErrUnsupportedModel, "relative_attention"},
 		{"act", func(c *Config) { c.HiddenAct = "quick_gelu" }, ErrUnsupportedModel, "hidden_act"},
 		{"heads", func(c *Config) { c.NumAttentionHeads = 5 }, ErrBadConfig, "num_attention_heads"},
 		{"vocab", func(c *Config) { c.VocabSize = 0 }, ErrBadConfig, "vocab_size"},
@@ -90,5 +92,55 @@ func TestReadConfigDefaultsAndErrors(t *testing.T) {
 	}
 	if _, err := ReadConfig(dir); !errors.Is(err, ErrBadConfig) {
 		t.Fatalf("broken JSON: %v, want ErrBadConfig", err)
+	}
+}
+
+// A DeBERTa-v3 config.json as the hub has it (pos_att_type "p2c|c2p") and
+// as save_pretrained writes it (a list) both read; other layouts do not.
+func TestDeBERTaV3Config(t *testing.T) {
+	base := `{"model_type":"deberta-v2","vocab_size":128100,"hidden_size":768,"num_hidden_layers":12,
+		"num_attention_heads":12,"intermediate_size":3072,"max_position_embeddings":512,"type_vocab_size":0,
+		"hidden_act":"gelu","layer_norm_eps":1e-7,"relative_attention":true,"position_buckets":256,
+		"norm_rel_ebd":"layer_norm","share_att_key":true,"position_biased_input":false,"max_relative_positions":-1,
+		"pos_att_type":%s}`
+	for _, att := range []string{`"p2c|c2p"`, `["p2c","c2p"]`} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(fmt.Sprintf(base, att)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := ReadConfig(dir)
+		if err != nil {
+			t.Fatalf("pos_att_type %s: %v", att, err)
+		}
+		if c.debertaSpan() != 256 || c.debertaMaxRelative() != 512 || !c.PosAttType.Has("c2p") {
+			t.Fatalf("pos_att_type %s: span %d, max relative %d, types %v", att, c.debertaSpan(), c.debertaMaxRelative(), c.PosAttType)
+		}
+		if n := len(WeightShapes(c)); n != 6+16*12 {
+			t.Fatalf("%d weights for deberta-v3-base, want %d", n, 6+16*12)
+		}
+	}
+	v3 := func() Config {
+		f := false
+		return Config{ModelType: "deberta-v2", VocabSize: 10, HiddenSize: 8, NumHiddenLayers: 1, NumAttentionHeads: 2,
+			IntermediateSize: 16, MaxPositionEmbeddings: 64, HiddenAct: "gelu", LayerNormEps: 1e-7,
+			RelativeAttention: true, PositionBuckets: 8, NormRelEbd: "layer_norm", ShareAttKey: true,
+			PosAttType: AttTypes{"p2c", "c2p"}, PositionBiasedInput: &f}
+	}
+	if err := v3().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for field, mutate := range map[string]func(*Config){
+		"share_att_key":         func(c *Config) { c.ShareAttKey = false },
+		"pos_att_type":          func(c *Config) { c.PosAttType = AttTypes{"c2p"} },
+		"position_biased_input": func(c *Config) { c.PositionBiasedInput = nil },
+		"norm_rel_ebd":          func(c *Config) { c.NormRelEbd = "none" },
+		"conv_kernel_size":      func(c *Config) { c.ConvKernelSize = 3 },
+		"position_buckets":      func(c *Config) { c.PositionBuckets = 0 },
+	} {
+		c := v3()
+		mutate(&c)
+		if err := c.Validate(); !errors.Is(err, ErrUnsupportedModel) || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s changed: %v, want ErrUnsupportedModel naming it", field, err)
+		}
 	}
 }

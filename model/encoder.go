@@ -37,18 +37,49 @@ func (o EncoderOptions) Validate() error {
 	return nil
 }
 
-// Encoder is a BERT-family transformer encoder whose variables live in a
+// Encoder is a BERT-family (or DeBERTa-v3) transformer encoder whose variables live in a
 // gotch VarStore under the Hugging Face base-model names (see WeightShapes).
 // Variables carry optimizer groups: 0 for the embeddings (and ELECTRA's
 // embeddings_project), i+1 for layer i; HeadGroup() is the first free
 // group, for the task heads built on top. Forward is safe for concurrent
 // use; Freeze is not safe concurrently with training.
 type Encoder struct {
-	cfg    Config
-	opts   EncoderOptions
-	vs     *nn.VarStore
+	cfg  Config
+	opts EncoderOptions
+	vs   *nn.VarStore
+	body encoderBody
+}
+
+// encoderBody is one architecture: embeddings and transformer layers from
+// ids, type ids and an int64 mask (all [B, T]) to the last hidden state.
+type encoderBody interface {
+	forward(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor
+}
+
+// bertBody serves BERT, RoBERTa, XLM-RoBERTa and ELECTRA.
+type bertBody struct {
 	emb    *embeddings
 	layers []*layer
+}
+
+func newBertBody(vs *nn.VarStore, cfg Config, opts EncoderOptions) *bertBody {
+	b := &bertBody{emb: newEmbeddings(vs, cfg, opts)}
+	for i := 0; i < cfg.NumHiddenLayers; i++ {
+		b.layers = append(b.layers, newLayer(vs, cfg, opts, i))
+	}
+	return b
+}
+
+func (b *bertBody) forward(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor {
+	hidden := b.emb.forward(ids, typeIDs, mask, train)
+	bias := attentionBias(mask)
+	defer bias.MustDrop()
+	for _, l := range b.layers {
+		next := l.forward(hidden, bias, train)
+		hidden.MustDrop()
+		hidden = next
+	}
+	return hidden
 }
 
 // NewEncoder creates the encoder's variables in vs (randomly initialized;
@@ -70,9 +101,10 @@ func NewEncoder(vs *nn.VarStore, cfg Config, opts EncoderOptions) (enc *Encoder,
 	}
 	defer recoverInto(&err, "build encoder")
 	enc = &Encoder{cfg: cfg, opts: opts, vs: vs}
-	enc.emb = newEmbeddings(vs, cfg, opts)
-	for i := 0; i < cfg.NumHiddenLayers; i++ {
-		enc.layers = append(enc.layers, newLayer(vs, cfg, opts, i))
+	if f, _ := cfg.Family(); f == FamilyDeBERTaV2 {
+		enc.body = newDebertaBody(vs, cfg, opts)
+	} else {
+		enc.body = newBertBody(vs, cfg, opts)
 	}
 	return enc, nil
 }
@@ -112,15 +144,7 @@ func (e *Encoder) Forward(ids, typeIDs, mask *ts.Tensor, train bool) (out *ts.Te
 		mask = ts.MustOnes(shape, gotch.Int64, ids.MustDevice())
 		defer mask.MustDrop()
 	}
-	hidden := e.emb.forward(ids, typeIDs, mask, train)
-	bias := attentionBias(mask)
-	defer bias.MustDrop()
-	for _, l := range e.layers {
-		next := l.forward(hidden, bias, train)
-		hidden.MustDrop()
-		hidden = next
-	}
-	return hidden, nil
+	return e.body.forward(ids, typeIDs, mask, train), nil
 }
 
 // ForwardBatch moves a collated Batch to device and runs Forward on it.

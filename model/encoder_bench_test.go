@@ -70,4 +70,3 @@ func benchBatch(vocab, size, length int) Batch {
 	}
 	return bt
 }
-

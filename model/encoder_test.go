@@ -12,7 +12,7 @@ import (
 func loadTiny(t *testing.T, modelType string, opts *EncoderOptions) *Pretrained {
 	t.Helper()
 	dir, _ := writeTiny(t, modelType, func(c *TinyConfig) {
-		if modelType == "electra" {
+		if modelType == "electra" || modelType == "deberta-v2" {
 			c.EmbeddingSize = 16
 		}
 	})
@@ -41,7 +41,7 @@ func encodeFixture(t *testing.T, p *Pretrained) Batch {
 }
 
 func TestEncoderForwardShapes(t *testing.T) {
-	for _, mt := range []string{"bert", "roberta", "xlm-roberta", "electra"} {
+	for _, mt := range []string{"bert", "roberta", "xlm-roberta", "electra", "deberta-v2"} {
 		t.Run(mt, func(t *testing.T) {
 			p := loadTiny(t, mt, nil)
 			b := encodeFixture(t, p)

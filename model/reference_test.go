@@ -43,6 +43,7 @@ var referenceModels = map[string]func(*TinyConfig){
 	"roberta":     func(c *TinyConfig) { c.HiddenAct = "gelu_new"; c.Seed = 2 },
 	"xlm-roberta": func(c *TinyConfig) { c.Seed = 3 },
 	"electra":     func(c *TinyConfig) { c.EmbeddingSize = 16; c.Seed = 4 },
+	"deberta-v2":  func(c *TinyConfig) { c.EmbeddingSize = 16; c.Seed = 5 },
 }
 
 func TestReferenceActivations(t *testing.T) {

@@ -13,13 +13,14 @@ import (
 // TinyConfig describes a small random model for tests: its architecture and
 // the words its vocabulary must cover. Plain data; see DefaultTinyConfig.
 type TinyConfig struct {
-	// ModelType is config.json's model_type: bert, roberta, xlm-roberta or electra.
+	// ModelType is config.json's model_type: bert, roberta, xlm-roberta,
+	// electra or deberta-v2 (written in the DeBERTa-v3 layout).
 	ModelType string
 	// Words are texts whose words the WordPiece vocabulary must cover; they
 	// are lower-cased and split like BERT's pre-tokenizer (see tinyVocab).
 	Words            []string
 	HiddenSize       int
-	EmbeddingSize    int // ELECTRA only; 0 means HiddenSize
+	EmbeddingSize    int // ELECTRA and DeBERTa only; 0 means HiddenSize
 	NumLayers        int
 	NumHeads         int
 	IntermediateSize int
@@ -42,10 +43,10 @@ func DefaultTinyConfig(modelType string, words []string) TinyConfig {
 // Validate checks the sizes and the model type; errors wrap ErrBadInput.
 func (c TinyConfig) Validate() error {
 	if _, ok := familyOf[c.ModelType]; !ok {
-		return fmt.Errorf("%w: tiny model_type %q (want bert, roberta, xlm-roberta or electra)", ErrBadInput, c.ModelType)
+		return fmt.Errorf("%w: tiny model_type %q (want bert, roberta, xlm-roberta, electra or deberta-v2)", ErrBadInput, c.ModelType)
 	}
-	if c.EmbeddingSize != 0 && c.ModelType != "electra" {
-		return fmt.Errorf("%w: embedding_size %d is ELECTRA-only, model_type is %q", ErrBadInput, c.EmbeddingSize, c.ModelType)
+	if c.EmbeddingSize != 0 && c.ModelType != "electra" && c.ModelType != "deberta-v2" {
+		return fmt.Errorf("%w: embedding_size %d is for ELECTRA and DeBERTa only, model_type is %q", ErrBadInput, c.EmbeddingSize, c.ModelType)
 	}
 	if len(c.Words) == 0 {
 		return fmt.Errorf("%w: tiny model needs words for its vocabulary", ErrBadInput)
@@ -55,9 +56,10 @@ func (c TinyConfig) Validate() error {
 
 // tinySpecials are the special tokens, in id order, of each vocabulary style.
 var tinySpecials = map[Family][]string{
-	FamilyBERT:    {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"},
-	FamilyELECTRA: {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"},
-	FamilyRoBERTa: {"<s>", "<pad>", "</s>", "<unk>", "<mask>"},
+	FamilyBERT:      {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"},
+	FamilyELECTRA:   {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"},
+	FamilyRoBERTa:   {"<s>", "<pad>", "</s>", "<unk>", "<mask>"},
+	FamilyDeBERTaV2: {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"},
 }
 
 // WriteTinyModel writes a Hugging Face model folder into dir (created if
@@ -104,9 +106,15 @@ func tinyModelConfig(c TinyConfig, fam Family, vocabSize int) Config {
 		HiddenAct: c.HiddenAct, HiddenDropoutProb: 0.1, AttentionProbsDropoutProb: 0.1,
 		MaxPositionEmbeddings: c.MaxPositions, TypeVocabSize: 2, LayerNormEps: 1e-12,
 	}
-	if fam == FamilyRoBERTa {
+	switch fam {
+	case FamilyRoBERTa:
 		cfg.PadTokenID, cfg.TypeVocabSize, cfg.LayerNormEps = 1, 1, 1e-5
 		cfg.MaxPositionEmbeddings = c.MaxPositions + cfg.PadTokenID + 1
+	case FamilyDeBERTaV2: // the layout of microsoft/deberta-v3-*, 8 buckets
+		noAbsolute := false
+		cfg.TypeVocabSize, cfg.LayerNormEps = 0, 1e-7
+		cfg.RelativeAttention, cfg.PositionBuckets, cfg.NormRelEbd = true, 8, "layer_norm"
+		cfg.ShareAttKey, cfg.PosAttType, cfg.PositionBiasedInput = true, AttTypes{"p2c", "c2p"}, &noAbsolute
 	}
 	return cfg
 }
@@ -117,7 +125,7 @@ func tinyConfigJSON(cfg Config) map[string]any {
 	raw, _ := json.Marshal(cfg) // a struct of numbers and strings always encodes
 	_ = json.Unmarshal(raw, &m)
 	arch := map[string]string{"bert": "BertModel", "roberta": "RobertaModel",
-		"xlm-roberta": "XLMRobertaModel", "electra": "ElectraModel"}[cfg.ModelType]
+		"xlm-roberta": "XLMRobertaModel", "electra": "ElectraModel", "deberta-v2": "DebertaV2Model"}[cfg.ModelType]
 	m["architectures"] = []string{arch}
 	m["initializer_range"] = 0.02
 	m["position_embedding_type"] = "absolute"

@@ -10,10 +10,10 @@ import (
 )
 
 func TestWriteTinyModelReadsBack(t *testing.T) {
-	for _, mt := range []string{"bert", "roberta", "xlm-roberta", "electra"} {
+	for _, mt := range []string{"bert", "roberta", "xlm-roberta", "electra", "deberta-v2"} {
 		t.Run(mt, func(t *testing.T) {
 			dir, cfg := writeTiny(t, mt, func(c *TinyConfig) {
-				if mt == "electra" {
+				if mt == "electra" || mt == "deberta-v2" {
 					c.EmbeddingSize = 16
 				}
 			})
@@ -65,7 +65,7 @@ func TestWriteTinyModelDeterministic(t *testing.T) {
 
 func TestTinyConfigValidate(t *testing.T) {
 	bad := []TinyConfig{
-		DefaultTinyConfig("deberta-v2", []string{"x"}),
+		DefaultTinyConfig("gpt2", []string{"x"}),
 		DefaultTinyConfig("bert", nil),
 		func() TinyConfig { c := DefaultTinyConfig("bert", []string{"x"}); c.EmbeddingSize = 8; return c }(),
 	}

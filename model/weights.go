@@ -11,6 +11,9 @@ import (
 // single list the loader checks and the tiny-model writer fills.
 // Deterministic; cfg must be valid.
 func WeightShapes(cfg Config) map[string][]int64 {
+	if f, _ := cfg.Family(); f == FamilyDeBERTaV2 {
+		return debertaWeightShapes(cfg)
+	}
 	e, h := int64(cfg.EmbeddingWidth()), int64(cfg.HiddenSize)
 	out := map[string][]int64{
 		"embeddings.word_embeddings.weight":       {int64(cfg.VocabSize), e},
@@ -45,9 +48,10 @@ func WeightShapes(cfg Config) map[string][]int64 {
 // checkpointPrefixes are the prefixes under which task checkpoints (e.g.
 // BertForPreTraining, ElectraForPreTraining) store the base model.
 var checkpointPrefixes = map[Family][]string{
-	FamilyBERT:    {"bert."},
-	FamilyRoBERTa: {"roberta.", "xlm_roberta."},
-	FamilyELECTRA: {"electra."},
+	FamilyBERT:      {"bert."},
+	FamilyRoBERTa:   {"roberta.", "xlm_roberta."},
+	FamilyELECTRA:   {"electra."},
+	FamilyDeBERTaV2: {"deberta."},
 }
 
 // FindWeight returns the checkpoint tensor for the encoder variable name:

@@ -30,8 +30,10 @@ import sys
 
 import numpy as np
 
-FAMILIES = {"bert": "bert", "electra": "electra", "roberta": "roberta", "xlm-roberta": "roberta"}
-PREFIXES = {"bert": ["bert."], "electra": ["electra."], "roberta": ["roberta.", "xlm_roberta."]}
+FAMILIES = {"bert": "bert", "electra": "electra", "roberta": "roberta", "xlm-roberta": "roberta",
+            "deberta-v2": "deberta"}
+PREFIXES = {"bert": ["bert."], "electra": ["electra."], "roberta": ["roberta.", "xlm_roberta."],
+            "deberta": ["deberta."]}
 DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
 
 
@@ -151,6 +153,71 @@ def encoder_layer(cfg, w, i, x, bias):
                       w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
 
 
+def log_bucket(rel, buckets, max_position):
+    """make_log_bucket_position, in float32 like PyTorch."""
+    mid = buckets // 2
+    sign = np.sign(rel)
+    abs_pos = np.where((rel < mid) & (rel > -mid), mid - 1, np.abs(rel))
+    ratio = (abs_pos / mid).astype(np.float32)
+    base = np.log(np.float32((max_position - 1) / mid)).astype(np.float32)
+    log_pos = np.ceil(np.log(ratio).astype(np.float32) / base * np.float32(mid - 1)) + mid
+    return np.where(abs_pos <= mid, rel, log_pos * sign).astype(np.int64)
+
+
+def deberta_forward(cfg, w, ids, type_ids, mask):
+    """DeBERTa-v3 (DebertaV2Model with share_att_key, c2p|p2c, position buckets)."""
+    eps, h = cfg["layer_norm_eps"], cfg["hidden_size"]
+    heads = cfg["num_attention_heads"]
+    d = h // heads
+    x = w["embeddings.word_embeddings.weight"][ids]
+    if cfg.get("type_vocab_size", 0) > 0:
+        x = x + w["embeddings.token_type_embeddings.weight"][type_ids]
+    if cfg.get("embedding_size", h) != h:
+        x = x @ w["embeddings.embed_proj.weight"].T
+    x = layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps) * mask[:, :, None]
+    buckets = cfg["position_buckets"]
+    max_rel = cfg.get("max_relative_positions", -1)
+    if max_rel < 1:
+        max_rel = cfg["max_position_embeddings"]
+    span = buckets
+    t = ids.shape[1]
+    rel = log_bucket(np.arange(t)[:, None] - np.arange(t)[None, :], buckets, max_rel)
+    c2p_idx = np.clip(rel + span, 0, 2 * span - 1)
+    p2c_idx = np.clip(-rel + span, 0, 2 * span - 1)
+    rel_emb = layer_norm(w["encoder.rel_embeddings.weight"][: 2 * span], w["encoder.LayerNorm.weight"],
+                         w["encoder.LayerNorm.bias"], eps)
+    pair = mask[:, None, None, :] * mask[:, None, :, None]  # [B, 1, T, T]
+    b = ids.shape[0]
+
+    def split(y):
+        return y.reshape(y.shape[0], y.shape[1], heads, d).transpose(0, 2, 1, 3)
+
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        proj = {n: (w[p + f"attention.self.{n}_proj.weight"], w[p + f"attention.self.{n}_proj.bias"])
+                for n in ("query", "key", "value")}
+        q, k, v = (split(linear(x, *proj[n])) for n in ("query", "key", "value"))
+        pos_q = split(linear(rel_emb[None], *proj["query"]))
+        pos_k = split(linear(rel_emb[None], *proj["key"]))
+        c2p = np.take_along_axis(q @ pos_k.transpose(0, 1, 3, 2),
+                                 np.broadcast_to(c2p_idx, (b, heads, t, t)), axis=-1)
+        p2c = np.take_along_axis(k @ pos_q.transpose(0, 1, 3, 2),
+                                 np.broadcast_to(p2c_idx, (b, heads, t, t)), axis=-1).transpose(0, 1, 3, 2)
+        scores = (q @ k.transpose(0, 1, 3, 2) + c2p + p2c) / math.sqrt(3 * d)
+        scores = np.where(pair > 0, scores, np.finfo(np.float32).min)
+        scores = scores - scores.max(-1, keepdims=True)
+        probs = np.exp(scores)
+        probs = np.where(pair > 0, probs / probs.sum(-1, keepdims=True), 0.0)
+        ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(b, t, h)
+        a = layer_norm(linear(ctx, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"]) + x,
+                       w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps)
+        inter = activation(cfg.get("hidden_act", "gelu"),
+                           linear(a, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]))
+        x = layer_norm(linear(inter, w[p + "output.dense.weight"], w[p + "output.dense.bias"]) + a,
+                       w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
+    return x
+
+
 def run_numpy(model_dir, inputs):
     with open(f"{model_dir}/config.json") as f:
         cfg = json.load(f)
@@ -160,6 +227,8 @@ def run_numpy(model_dir, inputs):
     ids = np.asarray(inputs["ids"], dtype=np.int64)
     type_ids = np.asarray(inputs["type_ids"], dtype=np.int64)
     mask = np.asarray(inputs["mask"], dtype=np.float64)
+    if family == "deberta":
+        return deberta_forward(cfg, w, ids, type_ids, mask)
     # Hugging Face's additive mask: (1 - mask) * finfo(float32).min.
     bias = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
     x = embed(cfg, family, w, ids, type_ids)
