@@ -21,5 +21,14 @@ func manualSeed(seed uint64) { C.supermax_manual_seed(C.uint64_t(seed)) }
 // setNumThreads sets libtorch's intra-op thread count (process-wide).
 func setNumThreads(n int) { C.supermax_set_num_threads(C.int(n)) }
 
+// SetThreads sets libtorch's intra-op thread count for the whole process
+// (at::set_num_threads), which gotch does not expose. Values below 1 are
+// ignored.
+func SetThreads(n int) {
+	if n >= 1 {
+		setNumThreads(n)
+	}
+}
+
 // numThreads returns libtorch's intra-op thread count.
 func numThreads() int { return int(C.supermax_get_num_threads()) }

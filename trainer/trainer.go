@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -103,6 +104,9 @@ func (t *Trainer) train(ctx context.Context, req activities.EpochRequest, cfg Tr
 	if err != nil {
 		return activities.EpochResult{}, err
 	}
+	// Tensors gotch leaves to finalizers hold C memory the Go collector
+	// does not see; one collection per epoch releases them promptly.
+	defer runtime.GC()
 	defer s.free()
 	res, err := s.trainEpoch(ctx, req.Epoch)
 	if err != nil {

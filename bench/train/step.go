@@ -1,0 +1,104 @@
+//go:build gotch
+
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model"
+)
+
+// stepTimes loads the model folder and times warmup+steps full training
+// steps on random token ids, returning the timed ones.
+func stepTimes(dir string, batch, seq, steps, warmup int) ([]time.Duration, error) {
+	pre, err := model.Load(dir, model.LoadOptions{Device: gotch.CPU, MaxLength: seq})
+	if err != nil {
+		return nil, err
+	}
+	vs := pre.Encoder.VarStore()
+	defer vs.Destroy()
+	head, err := model.NewCriteriaHead(vs.Root().Sub("head"), pre.Encoder.HiddenSize(), model.DefaultHeadConfig())
+	if err != nil {
+		return nil, err
+	}
+	params, err := model.TrainableParams(vs, model.ParamPolicy{NumLayers: pre.Config.NumHiddenLayers, LayerDecay: 1})
+	if err != nil {
+		return nil, err
+	}
+	opt, err := model.NewOptimizer(model.OptimConfig{Name: model.OptAdamW, WeightDecay: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, params)
+	if err != nil {
+		return nil, err
+	}
+	defer opt.Free()
+	loss, err := model.NewLoss(model.LossConfig{Type: model.LossCE, Balance: model.BalanceNone}, []int{1, 1})
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var times []time.Duration
+	for i := 0; i < warmup+steps; i++ {
+		b := randomBatch(rng, batch, seq, pre.Config.VocabSize)
+		start := time.Now()
+		if err := step(pre.Encoder, head, loss, opt, b); err != nil {
+			return nil, fmt.Errorf("step %d: %w", i, err)
+		}
+		if i >= warmup {
+			times = append(times, time.Since(start))
+		}
+	}
+	return times, nil
+}
+
+type batchData struct {
+	b       model.Batch
+	targets []int64
+}
+
+func randomBatch(rng *rand.Rand, batch, seq, vocab int) batchData {
+	b := model.Batch{Size: batch, Len: seq, IDs: make([]int64, batch*seq), TypeIDs: make([]int64, batch*seq), Mask: make([]int64, batch*seq)}
+	for i := range b.IDs {
+		b.IDs[i], b.Mask[i] = int64(5+rng.IntN(vocab-5)), 1
+	}
+	targets := make([]int64, batch)
+	for i := range targets {
+		targets[i] = int64(rng.IntN(2))
+	}
+	return batchData{b, targets}
+}
+
+// step is one training step as the trainer does it: forward, loss,
+// backward, AdamW update, zero grad.
+func step(enc *model.Encoder, head *model.CriteriaHead, loss *model.Loss, opt *model.Optimizer, d batchData) (err error) {
+	model.WithGrad(true, func() {
+		var hidden, logits, l *ts.Tensor
+		if hidden, err = enc.ForwardBatch(d.b, gotch.CPU, true); err != nil {
+			return
+		}
+		defer hidden.MustDrop()
+		mask := ts.MustOfSlice(d.b.Mask).MustView([]int64{int64(d.b.Size), int64(d.b.Len)}, true)
+		defer mask.MustDrop()
+		if logits, err = head.Forward(hidden, mask, true); err != nil {
+			return
+		}
+		defer logits.MustDrop()
+		y := ts.MustOfSlice(d.targets)
+		defer y.MustDrop()
+		if l, err = loss.Forward(logits, y); err != nil {
+			return
+		}
+		err = l.Backward()
+		l.MustDrop()
+	})
+	if err != nil {
+		return err
+	}
+	if err := opt.Step(2e-5); err != nil {
+		return err
+	}
+	return opt.ZeroGrad()
+}
