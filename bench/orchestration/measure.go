@@ -86,6 +86,9 @@ type histStats struct {
 	maxEvents, maxBytes int
 	maxEventBytes       int
 	maxEventType        string
+	// suggest holds the latency of every SuggestTrial activity the study
+	// ran, from scheduled to completed (sorted).
+	suggest []time.Duration
 }
 
 // studyHistories follows the continue-as-new chain from firstRun.
@@ -94,6 +97,7 @@ func studyHistories(ctx context.Context, cl client.Client, id, firstRun string) 
 	for runID := firstRun; runID != ""; {
 		it := cl.GetWorkflowHistory(ctx, id, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		events, bytes, next := 0, 0, ""
+		scheduled := map[int64]time.Time{}
 		for it.HasNext() {
 			ev, err := it.Next()
 			if err != nil {
@@ -107,11 +111,20 @@ func studyHistories(ctx context.Context, cl client.Client, id, firstRun string) 
 			if a := ev.GetWorkflowExecutionContinuedAsNewEventAttributes(); a != nil {
 				next = a.GetNewExecutionRunId()
 			}
+			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == "SuggestTrial" {
+				scheduled[ev.GetEventId()] = ev.GetEventTime().AsTime()
+			}
+			if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil {
+				if t0, ok := scheduled[a.GetScheduledEventId()]; ok {
+					s.suggest = append(s.suggest, ev.GetEventTime().AsTime().Sub(t0))
+				}
+			}
 		}
 		s.runs++
 		s.maxEvents, s.maxBytes = max(s.maxEvents, events), max(s.maxBytes, bytes)
 		runID = next
 	}
+	sort.Slice(s.suggest, func(i, j int) bool { return s.suggest[i] < s.suggest[j] })
 	return s, nil
 }
 
@@ -149,6 +162,8 @@ func report(w io.Writer, cfg config, study string, res workflows.StudyResult, wa
 	g := gaps(calls, func(c call) string { return c.device })
 	fmt.Fprintf(w, "slot gap (end of an epoch on a slot -> start of the next one there): p50 %v, p99 %v (%d gaps)\n",
 		percentile(g, 50).Round(time.Millisecond), percentile(g, 99).Round(time.Millisecond), len(g))
+	fmt.Fprintf(w, "study's SuggestTrial activities (scheduled -> completed, run one at a time): p50 %v, p99 %v (%d)\n",
+		percentile(h.suggest, 50).Round(time.Millisecond), percentile(h.suggest, 99).Round(time.Millisecond), len(h.suggest))
 	fmt.Fprintf(w, "study runs %d; largest run history %d events, %d bytes; largest event %d bytes (%s)\n",
 		h.runs, h.maxEvents, h.maxBytes, h.maxEventBytes, h.maxEventType)
 	fmt.Fprintf(w, "bench process (worker + client) memory: start RSS %d MiB heap %d MiB; end RSS %d MiB heap %d MiB\n",
