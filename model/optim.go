@@ -70,7 +70,33 @@ type Optimizer struct {
 	params []Param
 	state  map[string][]*ts.Tensor // per parameter name, algorithm-specific
 	steps  int
+	kernel Kernel
 }
+
+// Kernel does an optimizer's per-step tensor work for all parameters in
+// one call, where the methods of Optimizer issue one gotch call per tensor
+// operation. (gotch v0.9.1 leaks a small C allocation per operation, so a
+// fused kernel keeps a long-running worker's memory growth down.) It must
+// compute exactly what the Go implementation here computes; see
+// Optimizer.UseKernel.
+type Kernel interface {
+	// GradNorm returns the global L2 norm of the defined gradients.
+	GradNorm(params []*ts.Tensor) (float64, error)
+	// ScaleGrads multiplies every defined gradient by f.
+	ScaleGrads(params []*ts.Tensor, f float64) error
+	// ZeroGrads zeroes every defined gradient.
+	ZeroGrads(params []*ts.Tensor) error
+	// AdamW applies Optimizer's AdamW update (update number step, from 1)
+	// with per-parameter learning rates and weight decays.
+	AdamW(params, m, v []*ts.Tensor, lrs, wds []float64, beta1, beta2, eps float64, step int) error
+	// Lion applies Optimizer's Lion update.
+	Lion(params, m []*ts.Tensor, lrs, wds []float64, beta1, beta2 float64) error
+}
+
+// UseKernel routes clipping, zeroing and the adamw and lion updates
+// through k (adafactor keeps the Go implementation). State tensors are
+// then allocated for every parameter at the first step.
+func (o *Optimizer) UseKernel(k Kernel) { o.kernel = k }
 
 // NewOptimizer validates cfg and returns an optimizer over params (which
 // must have distinct names).
@@ -105,6 +131,9 @@ func (o *Optimizer) Params() []Param { return slices.Clone(o.params) }
 
 // ZeroGrad clears every parameter's gradient.
 func (o *Optimizer) ZeroGrad() (err error) {
+	if o.kernel != nil {
+		return o.kernel.ZeroGrads(o.tensors())
+	}
 	defer recoverInto(&err, "zero grad")
 	for _, p := range o.params {
 		p.Tensor.ZeroGrad()
@@ -116,6 +145,9 @@ func (o *Optimizer) ZeroGrad() (err error) {
 // most maxNorm, as torch.nn.utils.clip_grad_norm_ (factor maxNorm/(norm +
 // 1e-6)), and returns the norm before clipping. maxNorm <= 0 only measures.
 func (o *Optimizer) ClipGradNorm(maxNorm float64) (norm float64, err error) {
+	if o.kernel != nil {
+		return o.kernelClip(maxNorm)
+	}
 	defer recoverInto(&err, "clip grad norm")
 	sq := 0.0
 	grads := o.grads()
@@ -137,6 +169,53 @@ func (o *Optimizer) ClipGradNorm(maxNorm float64) (norm float64, err error) {
 		}
 	}
 	return norm, nil
+}
+
+// tensors returns the parameter tensors in order.
+func (o *Optimizer) tensors() []*ts.Tensor {
+	out := make([]*ts.Tensor, len(o.params))
+	for i, p := range o.params {
+		out[i] = p.Tensor
+	}
+	return out
+}
+
+func (o *Optimizer) kernelClip(maxNorm float64) (float64, error) {
+	norm, err := o.kernel.GradNorm(o.tensors())
+	if err != nil || maxNorm <= 0 || norm <= maxNorm {
+		return norm, err
+	}
+	return norm, o.kernel.ScaleGrads(o.tensors(), maxNorm/(norm+1e-6))
+}
+
+// kernelStep allocates any missing state and runs the kernel's update.
+func (o *Optimizer) kernelStep(lr float64) (err error) {
+	n := len(o.params)
+	m, v := make([]*ts.Tensor, n), make([]*ts.Tensor, n)
+	lrs, wds := make([]float64, n), make([]float64, n)
+	func() {
+		defer recoverInto(&err, "optimizer state")
+		for i, p := range o.params {
+			shape := p.Tensor.MustSize()
+			if o.cfg.Name == OptLion {
+				m[i] = o.stateOf(p, shape)[0]
+			} else {
+				st := o.stateOf(p, shape, shape)
+				m[i], v[i] = st[0], st[1]
+			}
+			lrs[i] = lr * p.LRScale
+			if p.Decay {
+				wds[i] = o.cfg.WeightDecay
+			}
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	if o.cfg.Name == OptLion {
+		return o.kernel.Lion(o.tensors(), m, lrs, wds, o.cfg.Beta1, o.cfg.Beta2)
+	}
+	return o.kernel.AdamW(o.tensors(), m, v, lrs, wds, o.cfg.Beta1, o.cfg.Beta2, o.cfg.Eps, o.steps)
 }
 
 // grads returns each parameter's gradient, nil where it is undefined.
@@ -169,6 +248,9 @@ func (o *Optimizer) Step(lr float64) (err error) {
 		return fmt.Errorf("%w: learning rate %g", ErrBadInput, lr)
 	}
 	o.steps++
+	if o.kernel != nil && o.cfg.Name != OptAdafactor {
+		return o.kernelStep(lr)
+	}
 	grads := o.grads()
 	defer dropAll(grads)
 	WithGrad(false, func() {

@@ -82,6 +82,7 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
+	s.opt.UseKernel(fusedKernel{}) // fewer gotch calls, less leaked memory
 	if prev != nil {
 		if err := s.restoreOptimizer(prev); err != nil {
 			return err

@@ -5,9 +5,18 @@ package trainer
 /*
 #cgo LDFLAGS: -ltorch_cpu -lc10
 #include <stdint.h>
+#include <stdlib.h>
+typedef void *tensor;
 void supermax_manual_seed(uint64_t seed);
 void supermax_set_num_threads(int n);
 int supermax_get_num_threads();
+int supermax_grad_norm(tensor *params, int n, double *out, char **err);
+int supermax_scale_grads(tensor *params, int n, double f, char **err);
+int supermax_zero_grads(tensor *params, int n, char **err);
+int supermax_adamw(tensor *params, tensor *m, tensor *v, const double *lrs, const double *wds, int n,
+                   double b1, double b2, double eps, int64_t step, char **err);
+int supermax_lion(tensor *params, tensor *m, const double *lrs, const double *wds, int n,
+                  double b1, double b2, char **err);
 */
 import "C"
 

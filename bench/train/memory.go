@@ -50,8 +50,8 @@ func memoryCheck(ctx context.Context, tmp, dataDir string, n, threads int) error
 		if i == 1 || i == 10 || i%50 == 0 || i == n {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
-			fmt.Printf("after trial %d: RSS %.1f MiB (peak %.1f MiB; Go heap in use %.1f MiB), %.2f s/trial\n",
-				i, statusMiB("VmRSS"), statusMiB("VmHWM"), float64(ms.HeapInuse)/(1<<20), time.Since(start).Seconds()/float64(i))
+			fmt.Printf("after trial %d: RSS %.1f MiB (peak %.1f MiB; Go heap in use %.1f MiB; %s OS threads), %.2f s/trial\n",
+				i, statusMiB("VmRSS"), statusMiB("VmHWM"), float64(ms.HeapInuse)/(1<<20), statusField("Threads"), time.Since(start).Seconds()/float64(i))
 		}
 	}
 	return nil
@@ -91,21 +91,26 @@ func trialParams(modelDir string, seed int) map[string]hpo.Value {
 	}
 }
 
-// statusMiB reads a kB field of /proc/self/status in MiB (0 if absent).
-func statusMiB(field string) float64 {
+// statusField returns a field of /proc/self/status ("" if absent).
+func statusField(field string) string {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return 0
+		return ""
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
+			return strings.TrimSpace(rest)
 		}
 	}
-	return 0
+	return ""
+}
+
+// statusMiB reads a kB field of /proc/self/status in MiB (0 if absent).
+func statusMiB(field string) float64 {
+	kb, _ := strconv.ParseFloat(strings.TrimSuffix(statusField(field), " kB"), 64)
+	return kb / 1024
 }
 
 func peakRSSMiB() float64 { return statusMiB("VmHWM") }
