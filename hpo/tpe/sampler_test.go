@@ -343,3 +343,42 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestConstraintAgainstHistory: the good trials all sit outside the domain
+// the constraint now allows (kind "a" with n = 8..10, recorded before n was
+// narrowed to [1, 4] under "a"); the bad ones have kind "b". TPE picks kind
+// "a" in most of 300 seeds per mode, so the constraint is exercised against
+// a history that pulls the other way, and every draw must keep n inside
+// [1, 4] (checkTrial decodes it against the space).
+func TestConstraintAgainstHistory(t *testing.T) {
+	space := condSpace(t)
+	var hist []hpo.Trial
+	for i := range 40 {
+		p := map[string]float64{"kind": 0, "x": 1, "y": 0.01, "n": float64(8 + i%3), "c": 0}
+		v := float64(i % 5)
+		if i%2 == 1 {
+			p = map[string]float64{"kind": 1, "x": 0, "z": 50, "n": float64(1 + i%4), "c": 1}
+			v = 10
+		}
+		hist = append(hist, hpo.Trial{Number: i, State: hpo.Complete, Value: &v, Params: p})
+	}
+	for _, mode := range modeNames() {
+		s := newSampler(t, mode)
+		seenN, kindA := map[float64]int{}, 0
+		for seed := range int64(300) {
+			p, err := s.Sample(hpo.Study{Direction: hpo.Minimize, Seed: seed}, space, hist, 40)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTrial(t, space, p)
+			if p["kind"] == 0 {
+				seenN[p["n"]]++
+				kindA++
+			}
+		}
+		t.Logf("%s: n under kind a: %v", mode, seenN)
+		if kindA < 150 {
+			t.Errorf("%s: kind a in only %d of 300 draws; the test needs TPE to follow the good trials", mode, kindA)
+		}
+	}
+}
