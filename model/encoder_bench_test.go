@@ -36,16 +36,17 @@ func BenchmarkEncoder(b *testing.B) {
 		batch := benchBatch(p.Config.VocabSize, 8, 128)
 		b.Run(s.name+"/forward", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				ts.NoGrad(func() { mustForward(b, p, batch, false).MustDrop() })
+				WithGrad(false, func() { mustForward(b, p, batch, false).MustDrop() })
 			}
 			b.ReportMetric(float64(b.N*batch.Size)/b.Elapsed().Seconds(), "examples/s")
 		})
 		b.Run(s.name+"/forward-backward", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				out := mustForward(b, p, batch, true)
-				loss := out.MustMean(gotch.Float, true)
-				loss.MustBackward()
-				loss.MustDrop()
+				WithGrad(true, func() {
+					loss := mustForward(b, p, batch, true).MustMean(gotch.Float, true)
+					loss.MustBackward()
+					loss.MustDrop()
+				})
 			}
 			b.ReportMetric(float64(b.N*batch.Size)/b.Elapsed().Seconds(), "examples/s")
 		})

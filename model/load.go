@@ -154,6 +154,6 @@ func copyInto(dst *ts.Tensor, src Tensor, device gotch.Device) {
 	if device.Name != gotch.CPU.Name {
 		t = t.MustTo(device, true)
 	}
-	ts.NoGrad(func() { dst.Copy_(t) })
+	WithGrad(false, func() { dst.Copy_(t) }) // WithGrad: optim.go; not ts.NoGrad (thread-local mode)
 	t.MustDrop()
 }
