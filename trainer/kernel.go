@@ -34,6 +34,10 @@ type fusedKernel struct{}
 
 var _ model.Kernel = fusedKernel{}
 
+// FusedKernel returns the C++ optimizer kernel the trainer uses, for
+// model.Optimizer.UseKernel (benchmarks build their own optimizers).
+func FusedKernel() model.Kernel { return fusedKernel{} }
+
 // handles returns the libtorch tensor pointers of xs. The slice lives in
 // Go memory and holds only C pointers, as cgo allows.
 func handles(xs []*ts.Tensor) []C.tensor {

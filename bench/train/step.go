@@ -11,6 +11,7 @@ import (
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/redsm5/supermax-hpo/model"
+	"github.com/redsm5/supermax-hpo/trainer"
 )
 
 // stepTimes loads the model folder and times warmup+steps full training
@@ -35,6 +36,7 @@ func stepTimes(dir string, batch, seq, steps, warmup int) ([]time.Duration, erro
 		return nil, err
 	}
 	defer opt.Free()
+	opt.UseKernel(trainer.FusedKernel())
 	loss, err := model.NewLoss(model.LossConfig{Type: model.LossCE, Balance: model.BalanceNone}, []int{1, 1})
 	if err != nil {
 		return nil, err
