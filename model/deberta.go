@@ -32,6 +32,7 @@ type debertaBody struct {
 
 type debertaLayer struct {
 	layer // query/key/value hold query_proj/key_proj/value_proj
+	span  int
 }
 
 func newDebertaBody(vs *nn.VarStore, cfg Config, opts EncoderOptions) *debertaBody {
@@ -62,7 +63,7 @@ func newDebertaBody(vs *nn.VarStore, cfg Config, opts EncoderOptions) *debertaBo
 
 func newDebertaLayer(vs *nn.VarStore, cfg Config, opts EncoderOptions, i int) *debertaLayer {
 	g, h, p := uint(i+1), cfg.HiddenSize, fmt.Sprintf("encoder.layer.%d.", i)
-	return &debertaLayer{layer{
+	return &debertaLayer{span: cfg.debertaSpan(), layer: layer{
 		query:       newLinear(vs, g, p+"attention.self.query_proj", h, h),
 		key:         newLinear(vs, g, p+"attention.self.key_proj", h, h),
 		value:       newLinear(vs, g, p+"attention.self.value_proj", h, h),
@@ -81,111 +82,98 @@ func newDebertaLayer(vs *nn.VarStore, cfg Config, opts EncoderOptions, i int) *d
 
 // debertaInputs are what every layer shares in one forward pass.
 type debertaInputs struct {
-	rel      *ts.Tensor // LayerNorm'd relative embeddings [2*span, hidden]
-	c2p, p2c *ts.Tensor // gather indices [T, T]
+	rel      *ts.Tensor // LayerNorm'd relative embeddings [1, 2*span, hidden]
+	c2p, p2c *ts.Tensor // gather indices expanded to [B, heads, T, T]
 	masked   *ts.Tensor // bool [B, 1, T, T], true where query or key is padding
 }
 
-func (d debertaInputs) drop() {
-	d.rel.MustDrop()
-	d.c2p.MustDrop()
-	d.p2c.MustDrop()
-	d.masked.MustDrop()
-}
-
-func (b *debertaBody) forward(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor {
-	hidden := b.embed(ids, typeIDs, mask, train)
-	in := b.inputs(ids.MustSize()[1], mask, train, ids.MustDevice())
-	defer in.drop()
+func (b *debertaBody) forward(tp *tape, in forwardInputs, train bool) *ts.Tensor {
+	hidden := b.embed(tp, in, train)
+	shared := b.inputs(tp, in, train)
+	defer drop(shared.rel, shared.c2p, shared.p2c, shared.masked)
 	for _, l := range b.layers {
-		next := l.forward(hidden, in, train)
-		hidden.MustDrop()
+		next := l.forward(tp, hidden, shared, in.shape[0], in.shape[1], train)
+		drop(hidden)
 		hidden = next
 	}
 	return hidden
 }
 
-func (b *debertaBody) embed(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor {
-	x := ts.MustEmbedding(b.word, ids, b.pad, false, false)
+func (b *debertaBody) embed(tp *tape, in forwardInputs, train bool) *ts.Tensor {
+	x := tp.embedding(b.word, in.ids, b.pad)
 	if b.tokType != nil {
-		types := typeIDs
+		types := in.typeIDs
 		if types == nil {
-			types = ids.MustZerosLike(false)
-			defer types.MustDrop()
+			types = tp.zerosLike(in.ids)
+			defer drop(types)
 		}
-		x = x.MustAdd(ts.MustEmbedding(b.tokType, types, -1, false, false), true)
+		typ := tp.embedding(b.tokType, types, -1)
+		x = tp.add(x, typ, true)
+		drop(typ)
 	}
 	if b.embProj != nil {
-		x = x.MustMatmul(b.embProj.MustT(false), true)
+		w := tp.do("t", func() (*ts.Tensor, error) { return b.embProj.T(false) })
+		x = tp.matmul(x, w, true)
+		drop(w)
 	}
-	normed := b.embNorm.forward(x)
-	x.MustDrop()
-	keep := mask.MustTotype(gotch.Float, false).MustUnsqueeze(2, true)
-	masked := normed.MustMul(keep, true)
-	keep.MustDrop()
-	out := ts.MustDropout(masked, b.dropout, train)
-	masked.MustDrop()
+	normed := tp.layerNorm(x, b.embNorm)
+	drop(x)
+	keep := tp.unsqueeze(tp.totype(in.mask, gotch.Float, false), 2, true)
+	masked := tp.mul(normed, keep, true)
+	drop(keep)
+	out := tp.dropout(masked, b.dropout, train)
+	drop(masked)
 	return out
 }
 
-func (b *debertaBody) inputs(t int64, mask *ts.Tensor, train bool, device gotch.Device) debertaInputs {
-	normed := b.relNorm.forward(b.relEmb)
-	rel := ts.MustDropout(normed, b.dropout, train)
-	normed.MustDrop()
+func (b *debertaBody) inputs(tp *tape, in forwardInputs, train bool) debertaInputs {
+	t := in.shape[1]
+	normed := tp.layerNorm(b.relEmb, b.relNorm)
+	rel := tp.unsqueeze(tp.dropout(normed, b.dropout, train), 0, true)
+	drop(normed)
 	c2p, p2c := relativeIndices(int(t), b.buckets, b.maxRP, int(b.span))
-	shape := []int64{t, t}
-	m := mask.MustTotype(gotch.Float, false)
+	full := []int64{in.shape[0], int64(b.cfg.NumAttentionHeads), t, t}
+	m := tp.totype(in.mask, gotch.Float, false)
 	// Hugging Face: mask[b, j] * mask[b, i], as [B, 1, T, T].
-	pair := m.MustUnsqueeze(1, false).MustUnsqueeze(2, true).MustMul(m.MustUnsqueeze(1, false).MustUnsqueeze(3, true), true)
-	m.MustDrop()
-	masked := pair.MustEq(ts.FloatScalar(0), true)
-	return debertaInputs{rel: rel, c2p: int64Tensor(c2p, shape, device), p2c: int64Tensor(p2c, shape, device), masked: masked}
+	keys := tp.unsqueeze(tp.unsqueeze(m, 1, false), 2, true)
+	queries := tp.unsqueeze(tp.unsqueeze(m, 1, false), 3, true)
+	drop(m)
+	pair := tp.mul(keys, queries, true)
+	drop(queries)
+	return debertaInputs{
+		rel:    rel,
+		c2p:    tp.expand(tp.int64s(c2p, []int64{t, t}, in.device), full, true),
+		p2c:    tp.expand(tp.int64s(p2c, []int64{t, t}, in.device), full, true),
+		masked: tp.do("eq", func() (*ts.Tensor, error) { return pair.Eq(ts.FloatScalar(0), true) }),
+	}
 }
 
-func (l *debertaLayer) forward(x *ts.Tensor, in debertaInputs, train bool) *ts.Tensor {
-	ctx := l.attention(x, in, train)
-	attended := l.residual(l.attnOut, l.attnNorm, ctx, x, train)
-	ctx.MustDrop()
-	inter := activate(l.act, l.inter.forward(attended))
-	out := l.residual(l.out, l.outNorm, inter, attended, train)
-	inter.MustDrop()
-	attended.MustDrop()
-	return out
+func (l *debertaLayer) forward(tp *tape, x *ts.Tensor, in debertaInputs, b, t int64, train bool) *ts.Tensor {
+	ctx := l.attention(tp, x, in, b, t, train)
+	return l.feedForward(tp, ctx, x, train)
 }
 
 // attention is DisentangledSelfAttention with share_att_key and c2p+p2c:
 // scores = (q·kᵀ + c2p + p2c) / sqrt(3·head_dim), softmax over unmasked
 // keys, masked rows and columns zeroed.
-func (l *debertaLayer) attention(x *ts.Tensor, in debertaInputs, train bool) *ts.Tensor {
-	shape := x.MustSize()
-	b, t := shape[0], shape[1]
-	span2 := in.rel.MustSize()[0]
-	q := l.splitHeads(l.query.forward(x), b, t)
-	k := l.splitHeads(l.key.forward(x), b, t)
-	v := l.splitHeads(l.value.forward(x), b, t)
-	rel := in.rel.MustUnsqueeze(0, false)
-	posQ := l.splitHeads(l.query.forward(rel), 1, span2) // [1, heads, 2span, d]
-	posK := l.splitHeads(l.key.forward(rel), 1, span2)
-	rel.MustDrop()
-	full := []int64{b, l.heads, t, t}
-	scores := q.MustMatmul(k.MustTranspose(-1, -2, false), false)
-	c2p := q.MustMatmul(posK.MustTranspose(-1, -2, true), true).
-		MustGather(-1, in.c2p.MustExpand(full, true, false), false, true)
-	p2c := k.MustMatmul(posQ.MustTranspose(-1, -2, true), true).
-		MustGather(-1, in.p2c.MustExpand(full, true, false), false, true).MustTranspose(-1, -2, true)
-	scores = scores.MustAdd(c2p, true).MustAdd(p2c, true).
-		MustDivScalar(ts.FloatScalar(math.Sqrt(float64(3*l.headDim))), true)
-	c2p.MustDrop()
-	p2c.MustDrop()
-	const minF32 = -3.4028234663852886e38
-	probs := scores.MustMaskedFill(in.masked, ts.FloatScalar(minF32), true).
-		MustSoftmax(-1, gotch.Float, true).MustMaskedFill(in.masked, ts.FloatScalar(0), true)
-	dropped := ts.MustDropout(probs, l.attnDropout, train)
-	probs.MustDrop()
-	ctx := dropped.MustMatmul(v, true)
-	v.MustDrop()
-	return ctx.MustPermute([]int64{0, 2, 1, 3}, true).MustContiguous(true).
-		MustView([]int64{b, t, l.heads * l.headDim}, true)
+func (l *debertaLayer) attention(tp *tape, x *ts.Tensor, in debertaInputs, b, t int64, train bool) *ts.Tensor {
+	span2 := int64(2 * l.span)
+	q := l.splitHeads(tp, tp.linear(x, l.query), b, t)
+	k := l.splitHeads(tp, tp.linear(x, l.key), b, t)
+	v := l.splitHeads(tp, tp.linear(x, l.value), b, t)
+	posQ := tp.transpose(l.splitHeads(tp, tp.linear(in.rel, l.query), 1, span2), -1, -2, true) // [1, h, d, 2span]
+	posK := tp.transpose(l.splitHeads(tp, tp.linear(in.rel, l.key), 1, span2), -1, -2, true)
+	kt := tp.transpose(k, -1, -2, false)
+	scores := tp.matmul(q, kt, false)
+	drop(kt)
+	c2p := tp.gather(tp.matmul(q, posK, true), in.c2p, true)
+	p2c := tp.transpose(tp.gather(tp.matmul(k, posQ, true), in.p2c, true), -1, -2, true)
+	drop(posK, posQ)
+	scores = tp.add(tp.add(scores, c2p, true), p2c, true)
+	drop(c2p, p2c)
+	scores = tp.mulScalar(scores, 1/math.Sqrt(float64(3*l.headDim)), true)
+	probs := tp.maskedFill(tp.softmax(tp.maskedFill(scores, in.masked, minFloat32, true), true), in.masked, 0, true)
+	return l.context(tp, probs, v, b, t, train)
 }
 
 // relativeIndices returns the c2p and p2c gather indices [T, T] (row-major):

@@ -4,6 +4,7 @@ package model
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
@@ -53,7 +54,14 @@ type Encoder struct {
 // encoderBody is one architecture: embeddings and transformer layers from
 // ids, type ids and an int64 mask (all [B, T]) to the last hidden state.
 type encoderBody interface {
-	forward(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor
+	forward(tp *tape, in forwardInputs, train bool) *ts.Tensor
+}
+
+// forwardInputs are one batch, validated by Forward.
+type forwardInputs struct {
+	ids, typeIDs, mask *ts.Tensor // typeIDs may be nil
+	shape              []int64    // [B, T]
+	device             gotch.Device
 }
 
 // bertBody serves BERT, RoBERTa, XLM-RoBERTa and ELECTRA.
@@ -70,13 +78,13 @@ func newBertBody(vs *nn.VarStore, cfg Config, opts EncoderOptions) *bertBody {
 	return b
 }
 
-func (b *bertBody) forward(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor {
-	hidden := b.emb.forward(ids, typeIDs, mask, train)
-	bias := attentionBias(mask)
-	defer bias.MustDrop()
+func (b *bertBody) forward(tp *tape, in forwardInputs, train bool) *ts.Tensor {
+	hidden := b.emb.forward(tp, in.ids, in.typeIDs, in.shape, in.device, train)
+	bias := attentionBias(tp, in.mask)
+	defer drop(bias)
 	for _, l := range b.layers {
-		next := l.forward(hidden, bias, train)
-		hidden.MustDrop()
+		next := l.forward(tp, hidden, bias, in.shape[0], in.shape[1], train)
+		drop(hidden)
 		hidden = next
 	}
 	return hidden
@@ -85,7 +93,9 @@ func (b *bertBody) forward(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor
 // NewEncoder creates the encoder's variables in vs (randomly initialized;
 // load weights with LoadWeights). cfg and opts are validated first. The
 // variables are registered at the root of vs, so task heads must use a
-// sub-path that does not clash (e.g. "head").
+// sub-path that does not clash (e.g. "head"). Creating variables goes
+// through gotch's constructors, which end the process (log.Fatal) if
+// libtorch fails, e.g. out of device memory; Forward returns such errors.
 func NewEncoder(vs *nn.VarStore, cfg Config, opts EncoderOptions) (enc *Encoder, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -126,43 +136,83 @@ func (e *Encoder) HiddenSize() int { return e.cfg.HiddenSize }
 // type ids [B, T] (may be nil: all 0; ignored for RoBERTa-family models,
 // which have one type) and attention mask [B, T] (1 = token, 0 = padding;
 // nil: all tokens). It returns the last hidden state [B, T, hidden] as
-// float32. train turns dropout on. The inputs are not consumed; the caller
-// owns and frees the result.
-func (e *Encoder) Forward(ids, typeIDs, mask *ts.Tensor, train bool) (out *ts.Tensor, err error) {
-	defer recoverInto(&err, "encoder forward")
-	if ids == nil {
-		return nil, fmt.Errorf("%w: nil input ids", ErrBadInput)
-	}
-	shape := ids.MustSize()
-	if len(shape) != 2 {
-		return nil, fmt.Errorf("%w: input ids of shape %v, want [batch, length]", ErrBadInput, shape)
-	}
-	if err := e.checkLength(shape[1]); err != nil {
+// float32. train turns dropout on; autograd records the pass unless the
+// caller runs it under WithGrad(false, ...). The inputs are not consumed;
+// the caller owns and frees the result. A libtorch failure (e.g. out of
+// memory) is returned as an error wrapping ErrTorch with libtorch's
+// message; bad inputs wrap ErrBadInput. Safe for concurrent use.
+func (e *Encoder) Forward(ids, typeIDs, mask *ts.Tensor, train bool) (*ts.Tensor, error) {
+	in, err := e.checkInputs(ids, typeIDs, mask)
+	if err != nil {
 		return nil, err
 	}
-	if mask == nil {
-		mask = ts.MustOnes(shape, gotch.Int64, ids.MustDevice())
-		defer mask.MustDrop()
+	tp := &tape{}
+	if in.mask == nil {
+		in.mask = tp.do("ones", func() (*ts.Tensor, error) { return ts.Ones(in.shape, gotch.Int64, in.device) })
+		defer drop(in.mask)
 	}
-	return e.body.forward(ids, typeIDs, mask, train), nil
+	out := e.body.forward(tp, in, train)
+	if tp.err != nil {
+		drop(out)
+		return nil, fmt.Errorf("%w: encoder forward: %w", ErrTorch, tp.err)
+	}
+	return out, nil
+}
+
+// checkInputs validates Forward's tensors: int64, [B, T] alike, T within
+// the position table.
+func (e *Encoder) checkInputs(ids, typeIDs, mask *ts.Tensor) (forwardInputs, error) {
+	if ids == nil {
+		return forwardInputs{}, fmt.Errorf("%w: nil input ids", ErrBadInput)
+	}
+	shape, err := ids.Size()
+	if err != nil {
+		return forwardInputs{}, fmt.Errorf("%w: input ids: %w", ErrBadInput, err)
+	}
+	if len(shape) != 2 {
+		return forwardInputs{}, fmt.Errorf("%w: input ids of shape %v, want [batch, length]", ErrBadInput, shape)
+	}
+	if err := e.checkLength(shape[1]); err != nil {
+		return forwardInputs{}, err
+	}
+	for _, in := range []struct {
+		name string
+		t    *ts.Tensor
+	}{{"input ids", ids}, {"type ids", typeIDs}, {"mask", mask}} {
+		name, t := in.name, in.t
+		if t == nil {
+			continue
+		}
+		if s, err := t.Size(); err != nil || !reflect.DeepEqual(s, shape) || t.DType() != gotch.Int64 {
+			return forwardInputs{}, fmt.Errorf("%w: %s of shape %v and dtype %v, want %v int64", ErrBadInput, name, s, t.DType(), shape)
+		}
+	}
+	device, err := ids.Device()
+	if err != nil {
+		return forwardInputs{}, fmt.Errorf("%w: input ids: %w", ErrBadInput, err)
+	}
+	return forwardInputs{ids: ids, typeIDs: typeIDs, mask: mask, shape: shape, device: device}, nil
 }
 
 // ForwardBatch moves a collated Batch to device and runs Forward on it.
-func (e *Encoder) ForwardBatch(b Batch, device gotch.Device, train bool) (out *ts.Tensor, err error) {
-	defer recoverInto(&err, "encoder forward")
+// Errors as Forward's.
+func (e *Encoder) ForwardBatch(b Batch, device gotch.Device, train bool) (*ts.Tensor, error) {
 	if err := checkDevice(device); err != nil {
 		return nil, err
 	}
-	if b.Size == 0 || len(b.IDs) != b.Size*b.Len {
-		return nil, fmt.Errorf("%w: batch of %d ids for shape [%d, %d]", ErrBadInput, len(b.IDs), b.Size, b.Len)
+	if b.Size == 0 || len(b.IDs) != b.Size*b.Len || len(b.TypeIDs) != len(b.IDs) || len(b.Mask) != len(b.IDs) {
+		return nil, fmt.Errorf("%w: batch of %d ids, %d type ids, %d mask values for shape [%d, %d]",
+			ErrBadInput, len(b.IDs), len(b.TypeIDs), len(b.Mask), b.Size, b.Len)
 	}
 	shape := []int64{int64(b.Size), int64(b.Len)}
-	ids := int64Tensor(b.IDs, shape, device)
-	defer ids.MustDrop()
-	types := int64Tensor(b.TypeIDs, shape, device)
-	defer types.MustDrop()
-	mask := int64Tensor(b.Mask, shape, device)
-	defer mask.MustDrop()
+	tp := &tape{}
+	ids := tp.int64s(b.IDs, shape, device)
+	types := tp.int64s(b.TypeIDs, shape, device)
+	mask := tp.int64s(b.Mask, shape, device)
+	defer drop(ids, types, mask)
+	if tp.err != nil {
+		return nil, fmt.Errorf("%w: batch to %v: %w", ErrTorch, device, tp.err)
+	}
 	return e.Forward(ids, types, mask, train)
 }
 
@@ -183,26 +233,21 @@ func checkDevice(d gotch.Device) error {
 	return nil
 }
 
-func int64Tensor(data []int64, shape []int64, device gotch.Device) *ts.Tensor {
-	t := ts.MustOfSlice(data).MustView(shape, true)
-	if device.Name != gotch.CPU.Name {
-		return t.MustTo(device, true)
-	}
-	return t
-}
-
 // attentionBias turns a [B, T] mask into an additive [B, 1, 1, T] bias:
 // 0 where mask is 1 and the most negative float32 where it is 0, as
 // Hugging Face does (so a fully padded row still gives finite softmax).
-func attentionBias(mask *ts.Tensor) *ts.Tensor {
-	m := mask.MustTotype(gotch.Float, false).MustUnsqueeze(1, true).MustUnsqueeze(2, true)
+func attentionBias(tp *tape, mask *ts.Tensor) *ts.Tensor {
+	m := tp.unsqueeze(tp.unsqueeze(tp.totype(mask, gotch.Float, false), 1, true), 2, true)
 	// (1 - m) * min  ==  m * (-min) + min
-	const minF32 = -3.4028234663852886e38
-	return m.MustMulScalar(ts.FloatScalar(-minF32), true).MustAddScalar(ts.FloatScalar(minF32), true)
+	return tp.addScalar(tp.mulScalar(m, -minFloat32, true), minFloat32, true)
 }
 
-// recoverInto converts a panic from gotch's Must* calls into an error, so
-// that no panic crosses this package's boundary.
+// minFloat32 is torch.finfo(torch.float32).min.
+const minFloat32 = -3.4028234663852886e38
+
+// recoverInto converts a Go panic raised while building or loading (gotch
+// panics on some misuse, e.g. nil tensors) into an error, so that no panic
+// crosses this package's boundary. It cannot catch gotch's log.Fatal.
 func recoverInto(err *error, what string) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%s: libtorch: %v", what, r)

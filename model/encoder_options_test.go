@@ -213,3 +213,35 @@ func TestLoadPytorchModelBin(t *testing.T) {
 		t.Fatalf("no weights file: %v, want ErrBadWeights", err)
 	}
 }
+
+// A libtorch failure inside the forward pass (here: a token id beyond the
+// vocabulary) comes back as ErrTorch instead of ending the process, for
+// both architectures; wrong dtypes and shapes are ErrBadInput.
+func TestForwardReturnsLibtorchErrors(t *testing.T) {
+	for _, mt := range []string{"bert", "deberta-v2"} {
+		p := loadTiny(t, mt, nil)
+		b := encodeFixture(t, p)
+		b.IDs[1] = int64(p.Config.VocabSize + 10)
+		_, err := p.Encoder.ForwardBatch(b, gotch.CPU, true)
+		if !errors.Is(err, ErrTorch) || !strings.Contains(err.Error(), "index") {
+			t.Fatalf("%s: out-of-vocabulary id: %v, want ErrTorch with libtorch's index message", mt, err)
+		}
+		// The encoder still works afterwards.
+		if _, err := p.Encoder.ForwardBatch(encodeFixture(t, p), gotch.CPU, false); err != nil {
+			t.Fatalf("%s: forward after a failed one: %v", mt, err)
+		}
+	}
+	p := loadTiny(t, "bert", nil)
+	floats := ts.MustOnes([]int64{2, 4}, gotch.Float, gotch.CPU)
+	defer floats.MustDrop()
+	if _, err := p.Encoder.Forward(floats, nil, nil, false); !errors.Is(err, ErrBadInput) {
+		t.Fatalf("float ids: %v, want ErrBadInput", err)
+	}
+	ids := ts.MustOnes([]int64{2, 4}, gotch.Int64, gotch.CPU)
+	defer ids.MustDrop()
+	short := ts.MustOnes([]int64{2, 3}, gotch.Int64, gotch.CPU)
+	defer short.MustDrop()
+	if _, err := p.Encoder.Forward(ids, nil, short, false); !errors.Is(err, ErrBadInput) {
+		t.Fatalf("mask of another shape: %v, want ErrBadInput", err)
+	}
+}

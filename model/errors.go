@@ -19,6 +19,9 @@ var (
 	// ErrTokenizer: tokenizer.json is missing or cannot be used, or an
 	// input cannot be encoded.
 	ErrTokenizer = errors.New("tokenizer error")
+	// ErrTorch: libtorch failed during a forward pass or a copy (its message,
+	// e.g. "CUDA out of memory", is in the error text).
+	ErrTorch = errors.New("libtorch error")
 	// ErrBadInput: a caller passed an invalid argument (empty batch,
 	// mismatched lengths, non-positive max length, out-of-range option).
 	ErrBadInput = errors.New("bad input")

@@ -36,8 +36,6 @@ func newLinear(vs *nn.VarStore, group uint, name string, in, out int) linear {
 	}
 }
 
-func (l linear) forward(x *ts.Tensor) *ts.Tensor { return ts.MustLinear(x, l.w, l.b) }
-
 // layerNorm over the last dimension, stored as "<name>.weight"/".bias".
 type layerNorm struct {
 	w, b *ts.Tensor
@@ -52,10 +50,6 @@ func newLayerNorm(vs *nn.VarStore, group uint, name string, dim int, eps float64
 		b:   p.MustNewVar("bias", []int64{int64(dim)}, nn.NewConstInit(0)),
 		dim: int64(dim), eps: eps,
 	}
-}
-
-func (n layerNorm) forward(x *ts.Tensor) *ts.Tensor {
-	return ts.MustLayerNorm(x, []int64{n.dim}, n.w, n.b, n.eps, false)
 }
 
 func embeddingVar(vs *nn.VarStore, name string, rows, width int) *ts.Tensor {
@@ -95,45 +89,43 @@ func newEmbeddings(vs *nn.VarStore, cfg Config, opts EncoderOptions) *embeddings
 	return e
 }
 
-func (e *embeddings) forward(ids, typeIDs, mask *ts.Tensor, train bool) *ts.Tensor {
-	positions := e.positionIDs(ids)
-	defer positions.MustDrop()
+func (e *embeddings) forward(tp *tape, ids, typeIDs *ts.Tensor, shape []int64, device gotch.Device, train bool) *ts.Tensor {
+	positions := e.positionIDs(tp, ids, shape, device)
 	types := typeIDs
 	if types == nil || e.roberta {
-		types = ids.MustZerosLike(false)
-		defer types.MustDrop()
+		types = tp.zerosLike(ids)
+		defer drop(types)
 	}
-	word := ts.MustEmbedding(e.word, ids, e.pad, false, false)
-	pos := ts.MustEmbedding(e.pos, positions, -1, false, false)
-	typ := ts.MustEmbedding(e.tokType, types, -1, false, false)
-	sum := word.MustAdd(pos, true).MustAdd(typ, true)
-	pos.MustDrop()
-	typ.MustDrop()
-	normed := e.norm.forward(sum)
-	sum.MustDrop()
-	out := ts.MustDropout(normed, e.dropout, train)
-	normed.MustDrop()
+	word := tp.embedding(e.word, ids, e.pad)
+	pos := tp.embedding(e.pos, positions, -1)
+	typ := tp.embedding(e.tokType, types, -1)
+	drop(positions)
+	sum := tp.add(tp.add(word, pos, true), typ, true)
+	drop(pos, typ)
+	normed := tp.layerNorm(sum, e.norm)
+	drop(sum)
+	out := tp.dropout(normed, e.dropout, train)
+	drop(normed)
 	if e.project == nil {
 		return out
 	}
-	projected := e.project.forward(out)
-	out.MustDrop()
+	projected := tp.linear(out, *e.project)
+	drop(out)
 	return projected
 }
 
 // positionIDs: 0..T-1 for BERT and ELECTRA; for RoBERTa the count of
 // non-pad tokens so far plus pad_token_id, and pad_token_id at padding
 // (Hugging Face's create_position_ids_from_input_ids).
-func (e *embeddings) positionIDs(ids *ts.Tensor) *ts.Tensor {
-	shape := ids.MustSize()
+func (e *embeddings) positionIDs(tp *tape, ids *ts.Tensor, shape []int64, device gotch.Device) *ts.Tensor {
 	if !e.roberta {
-		return ts.MustArange(ts.IntScalar(shape[1]), gotch.Int64, ids.MustDevice()).
-			MustUnsqueeze(0, true).MustExpand(shape, true, true)
+		ar := tp.do("arange", func() (*ts.Tensor, error) { return ts.Arange(ts.IntScalar(shape[1]), gotch.Int64, device) })
+		return tp.expand(tp.unsqueeze(ar, 0, true), shape, true)
 	}
-	notPad := ids.MustNe(ts.IntScalar(e.pad), false).MustTotype(gotch.Int64, true)
-	counted := notPad.MustCumsum(1, gotch.Int64, false).MustMul(notPad, true)
-	notPad.MustDrop()
-	return counted.MustAddScalar(ts.IntScalar(e.pad), true)
+	notPad := tp.totype(tp.do("ne", func() (*ts.Tensor, error) { return ids.Ne(ts.IntScalar(e.pad), false) }), gotch.Int64, true)
+	counted := tp.mul(tp.do("cumsum", func() (*ts.Tensor, error) { return notPad.Cumsum(1, gotch.Int64, false) }), notPad, true)
+	drop(notPad)
+	return tp.do("add", func() (*ts.Tensor, error) { return counted.AddScalar(ts.IntScalar(e.pad), true) })
 }
 
 // layer is one transformer block: self-attention and feed-forward, each
@@ -165,63 +157,58 @@ func newLayer(vs *nn.VarStore, cfg Config, opts EncoderOptions, i int) *layer {
 	}
 }
 
-func (l *layer) forward(x, bias *ts.Tensor, train bool) *ts.Tensor {
-	ctx := l.attention(x, bias, train)
-	attended := l.residual(l.attnOut, l.attnNorm, ctx, x, train)
-	ctx.MustDrop()
-	inter := activate(l.act, l.inter.forward(attended))
-	out := l.residual(l.out, l.outNorm, inter, attended, train)
-	inter.MustDrop()
-	attended.MustDrop()
+func (l *layer) forward(tp *tape, x, bias *ts.Tensor, b, t int64, train bool) *ts.Tensor {
+	ctx := l.attention(tp, x, bias, b, t, train)
+	return l.feedForward(tp, ctx, x, train)
+}
+
+// feedForward is the rest of a block after self-attention: output dense,
+// residual, LayerNorm, intermediate dense and activation, output dense,
+// residual, LayerNorm. It consumes ctx.
+func (l *layer) feedForward(tp *tape, ctx, x *ts.Tensor, train bool) *ts.Tensor {
+	attended := l.residual(tp, l.attnOut, l.attnNorm, ctx, x, train)
+	drop(ctx)
+	inter := tp.activate(l.act, tp.linear(attended, l.inter))
+	out := l.residual(tp, l.out, l.outNorm, inter, attended, train)
+	drop(inter, attended)
 	return out
 }
 
 // residual is LayerNorm(dropout(dense(h)) + input).
-func (l *layer) residual(dense linear, norm layerNorm, h, input *ts.Tensor, train bool) *ts.Tensor {
-	projected := dense.forward(h)
-	dropped := ts.MustDropout(projected, l.dropout, train)
-	projected.MustDrop()
-	sum := dropped.MustAdd(input, true)
-	out := norm.forward(sum)
-	sum.MustDrop()
+func (l *layer) residual(tp *tape, dense linear, norm layerNorm, h, input *ts.Tensor, train bool) *ts.Tensor {
+	projected := tp.linear(h, dense)
+	dropped := tp.dropout(projected, l.dropout, train)
+	drop(projected)
+	sum := tp.add(dropped, input, true)
+	out := tp.layerNorm(sum, norm)
+	drop(sum)
 	return out
 }
 
 // attention returns the attention context [B, T, hidden].
-func (l *layer) attention(x, bias *ts.Tensor, train bool) *ts.Tensor {
-	shape := x.MustSize()
-	b, t := shape[0], shape[1]
-	q := l.splitHeads(l.query.forward(x), b, t)
-	k := l.splitHeads(l.key.forward(x), b, t)
-	v := l.splitHeads(l.value.forward(x), b, t)
-	scores := q.MustMatmul(k.MustTranspose(-1, -2, true), true).
-		MustDivScalar(ts.FloatScalar(math.Sqrt(float64(l.headDim))), true).
-		MustAdd(bias, true)
-	probs := scores.MustSoftmax(-1, gotch.Float, true)
-	dropped := ts.MustDropout(probs, l.attnDropout, train)
-	probs.MustDrop()
-	ctx := dropped.MustMatmul(v, true)
-	v.MustDrop()
-	return ctx.MustPermute([]int64{0, 2, 1, 3}, true).MustContiguous(true).
-		MustView([]int64{b, t, l.heads * l.headDim}, true)
+func (l *layer) attention(tp *tape, x, bias *ts.Tensor, b, t int64, train bool) *ts.Tensor {
+	q := l.splitHeads(tp, tp.linear(x, l.query), b, t)
+	k := l.splitHeads(tp, tp.linear(x, l.key), b, t)
+	v := l.splitHeads(tp, tp.linear(x, l.value), b, t)
+	kt := tp.transpose(k, -1, -2, true)
+	scores := tp.mulScalar(tp.matmul(q, kt, true), 1/math.Sqrt(float64(l.headDim)), true)
+	drop(kt)
+	probs := tp.softmax(tp.add(scores, bias, true), true)
+	return l.context(tp, probs, v, b, t, train)
+}
+
+// context applies attention dropout to probs and returns probs·v merged
+// back to [B, T, hidden], consuming probs and v.
+func (l *layer) context(tp *tape, probs, v *ts.Tensor, b, t int64, train bool) *ts.Tensor {
+	dropped := tp.dropout(probs, l.attnDropout, train)
+	drop(probs)
+	ctx := tp.matmul(dropped, v, true)
+	drop(v)
+	merged := tp.contiguous(tp.permute(ctx, []int64{0, 2, 1, 3}, true), true)
+	return tp.view(merged, []int64{b, t, l.heads * l.headDim}, true)
 }
 
 // splitHeads reshapes [B, T, hidden] to [B, heads, T, head_dim], consuming x.
-func (l *layer) splitHeads(x *ts.Tensor, b, t int64) *ts.Tensor {
-	return x.MustView([]int64{b, t, l.heads, l.headDim}, true).MustPermute([]int64{0, 2, 1, 3}, true)
-}
-
-// activate applies hidden_act to x, consuming it. Config.Validate admits
-// only the names handled here.
-func activate(act string, x *ts.Tensor) *ts.Tensor {
-	switch act {
-	case "gelu":
-		return x.MustGelu("none", true)
-	case "gelu_new", "gelu_pytorch_tanh":
-		return x.MustGelu("tanh", true)
-	case "relu":
-		return x.MustRelu(true)
-	default: // "silu", "swish"
-		return x.MustSilu(true)
-	}
+func (l *layer) splitHeads(tp *tape, x *ts.Tensor, b, t int64) *ts.Tensor {
+	return tp.permute(tp.view(x, []int64{b, t, l.heads, l.headDim}, true), []int64{0, 2, 1, 3}, true)
 }

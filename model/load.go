@@ -104,7 +104,9 @@ func (e *Encoder) LoadWeights(dir string) (err error) {
 		if !reflect.DeepEqual(src.Shape, shape) {
 			return fmt.Errorf("%w: %s: tensor %q has shape %v, config.json implies %v", ErrBadWeights, path, found, src.Shape, shape)
 		}
-		copyInto(&v, src, e.vs.Device())
+		if err := copyInto(&v, src, e.vs.Device()); err != nil {
+			return fmt.Errorf("load %q from %s: %w", name, path, err)
+		}
 	}
 	return nil
 }
@@ -149,11 +151,20 @@ func readPickle(path string) (out map[string]Tensor, err error) {
 	return out, nil
 }
 
-func copyInto(dst *ts.Tensor, src Tensor, device gotch.Device) {
-	t := ts.MustOfSlice(src.Data).MustView(src.Shape, true)
+// copyInto copies src into the variable dst (same shape, checked by the
+// caller) with autograd off. gotch's in-place copy has no error-returning
+// form; it fails only if libtorch cannot copy at all.
+func copyInto(dst *ts.Tensor, src Tensor, device gotch.Device) error {
+	tp := &tape{}
+	t := tp.do("tensor", func() (*ts.Tensor, error) { return ts.OfSlice(src.Data) })
+	t = tp.view(t, src.Shape, true)
 	if device.Name != gotch.CPU.Name {
-		t = t.MustTo(device, true)
+		t = tp.do("to device", func() (*ts.Tensor, error) { return t.To(device, true) })
+	}
+	if tp.err != nil {
+		return fmt.Errorf("%w: %w", ErrTorch, tp.err)
 	}
 	WithGrad(false, func() { dst.Copy_(t) }) // WithGrad: optim.go; not ts.NoGrad (thread-local mode)
-	t.MustDrop()
+	drop(t)
+	return nil
 }
