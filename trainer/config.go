@@ -25,6 +25,9 @@ type Config struct {
 	// Threads sets libtorch's intra-op thread count at New (process-wide);
 	// 0 leaves libtorch's default.
 	Threads int
+	// CacheEntries is how many tokenized (study, model, max_length)
+	// datasets stay cached.
+	CacheEntries int
 	// Validation, Split and Negatives configure data loading, the study
 	// split and the sampled negative criteria.
 	Validation data.Options
@@ -33,12 +36,13 @@ type Config struct {
 }
 
 // DefaultConfig returns the defaults for a corpus and output folder:
-// progress every 10 batches, validation batches of 64, the 70/15/15 seed-42
-// split and one sampled negative per sentence.
+// progress every 10 batches, validation batches of 64, 8 cached
+// tokenizations, the 70/15/15 seed-42 split and one sampled negative per
+// sentence.
 func DefaultConfig(dataDir, outDir string) Config {
 	return Config{
 		DataDir: dataDir, OutDir: outDir, Models: model.LocationsFromEnv(),
-		ProgressEvery: 10, EvalBatchSize: 64,
+		ProgressEvery: 10, EvalBatchSize: 64, CacheEntries: 8,
 		Validation: data.DefaultOptions(), Split: data.DefaultSplitConfig(), Negatives: data.DefaultCriteriaOptions(),
 	}
 }
@@ -48,9 +52,9 @@ func (c Config) Validate() error {
 	switch {
 	case c.DataDir == "" || c.OutDir == "":
 		return fmt.Errorf("trainer config: DataDir %q and OutDir %q are both required", c.DataDir, c.OutDir)
-	case c.ProgressEvery < 1 || c.EvalBatchSize < 1 || c.Threads < 0:
-		return fmt.Errorf("trainer config: ProgressEvery %d and EvalBatchSize %d must be >= 1, Threads %d >= 0",
-			c.ProgressEvery, c.EvalBatchSize, c.Threads)
+	case c.ProgressEvery < 1 || c.EvalBatchSize < 1 || c.CacheEntries < 1 || c.Threads < 0:
+		return fmt.Errorf("trainer config: ProgressEvery %d, EvalBatchSize %d and CacheEntries %d must be >= 1, Threads %d >= 0",
+			c.ProgressEvery, c.EvalBatchSize, c.CacheEntries, c.Threads)
 	}
 	if err := c.Validation.Validate(); err != nil {
 		return fmt.Errorf("trainer config: %w", err)

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/redsm5/supermax-hpo/data"
@@ -29,16 +30,30 @@ type datasetKey struct {
 }
 
 // corpusCache loads the corpus once and tokenizes each (study, model,
-// max_length) once; safe for concurrent use.
+// max_length) once, keeping the cfg.CacheEntries most recently used
+// tokenizations (a study samples many max_length values; each tokenization
+// of the full corpus is tens of MB). Safe for concurrent use.
 type corpusCache struct {
 	cfg      Config
 	mu       sync.Mutex
 	corpus   *data.Corpus
 	datasets map[datasetKey]*dataset
+	recent   []datasetKey // least recently used first
 }
 
 func newCorpusCache(cfg Config) *corpusCache {
 	return &corpusCache{cfg: cfg, datasets: make(map[datasetKey]*dataset)}
+}
+
+// touch marks key as the most recently used and evicts the least recently
+// used entries beyond the capacity.
+func (c *corpusCache) touch(key datasetKey) {
+	c.recent = slices.DeleteFunc(c.recent, func(k datasetKey) bool { return k == key })
+	c.recent = append(c.recent, key)
+	for len(c.recent) > c.cfg.CacheEntries {
+		delete(c.datasets, c.recent[0])
+		c.recent = c.recent[1:]
+	}
 }
 
 // get returns the tokenized dataset of key, building it on first use. The
@@ -47,6 +62,7 @@ func (c *corpusCache) get(key datasetKey) (*dataset, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d, ok := c.datasets[key]; ok {
+		c.touch(key)
 		return d, nil
 	}
 	if c.corpus == nil {
@@ -78,6 +94,7 @@ func (c *corpusCache) get(key datasetKey) (*dataset, error) {
 		d.counts[e.target]++
 	}
 	c.datasets[key] = d
+	c.touch(key)
 	return d, nil
 }
 

@@ -57,8 +57,9 @@ func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (
 	if req.Agent != "criteria" {
 		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements only criteria", activities.ErrInvalidConfig, req.Agent)
 	}
-	if req.Epoch < 1 || req.Epoch > req.MaxEpochs || req.CheckpointDir == "" {
-		return activities.EpochResult{}, fmt.Errorf("%w: epoch %d of %d, checkpoint dir %q", activities.ErrInvalidConfig, req.Epoch, req.MaxEpochs, req.CheckpointDir)
+	if req.Epoch < 1 || req.Epoch > req.MaxEpochs || req.CheckpointDir == "" || req.Study == "" {
+		return activities.EpochResult{}, fmt.Errorf("%w: study %q, epoch %d of %d, checkpoint dir %q",
+			activities.ErrInvalidConfig, req.Study, req.Epoch, req.MaxEpochs, req.CheckpointDir)
 	}
 	cfg, err := ParseCriteria(req.Params)
 	if err != nil {
