@@ -59,6 +59,10 @@ func (s *study) cancel(ctx workflow.Context) (StudyResult, error) {
 // every signal already received is handled: ABANDON children outlive the
 // run, but an unhandled signal would be lost with it.
 func (s *study) continueAsNew(ctx workflow.Context) (StudyResult, error) {
+	// Clean up first: it yields, and nothing may yield between the last
+	// drain and the return, or a signal handled meanwhile would issue a
+	// command (a verdict) that dies with this run.
+	s.cleanup(ctx)
 	for {
 		if err := workflow.Await(ctx, func() bool { return s.inflight == 0 }); err != nil {
 			return s.cancel(ctx)
@@ -73,7 +77,6 @@ func (s *study) continueAsNew(ctx workflow.Context) (StudyResult, error) {
 	case s.done():
 		return s.complete(ctx)
 	}
-	s.cleanup(ctx)
 	state, err := s.pruner.MarshalBinary()
 	if err != nil {
 		return StudyResult{}, err

@@ -53,24 +53,34 @@ func channels(ctx workflow.Context) signalChannels {
 // listen starts one coroutine per signal channel; each handles its signals
 // as they arrive. Handlers only change state and issue commands; the main
 // loop's Await conditions see the changes.
+//
+// A listener waits for the channel to hold a signal and then takes it with
+// ReceiveAsync, rather than blocking in Receive: a blocked Receive is handed
+// a new signal directly, out of sight of drain, and a verdict it then sends
+// could be issued after continue-as-new was decided — and be lost with the
+// run. This way every unhandled signal stays in its channel until taken.
 func (s *study) listen(ctx workflow.Context) {
-	ch := channels(ctx)
-	for _, l := range s.handlers(ch) {
-		l := l
+	for _, h := range s.handlers(channels(ctx)) {
+		h := h
 		workflow.Go(s.bg, func(ctx workflow.Context) {
-			for l.receive(ctx) {
+			for {
+				if err := workflow.Await(ctx, h.pending); err != nil {
+					return
+				}
+				for h.receiveAsync(ctx) {
+				}
 			}
 		})
 	}
 }
 
-// handler receives one signal from its channel and handles it.
+// handler handles the signals of one channel.
 type handler struct {
-	receive      func(ctx workflow.Context) bool // blocking; false when closed
+	pending      func() bool                     // a signal waits in the channel
 	receiveAsync func(ctx workflow.Context) bool // false when nothing was waiting
 }
 
-// handlers pairs each channel with its handling, blocking and non-blocking.
+// handlers pairs each channel with its handling.
 func (s *study) handlers(ch signalChannels) []handler {
 	return []handler{
 		makeHandler(ch.report, s.onReport),
@@ -84,14 +94,7 @@ func (s *study) handlers(ch signalChannels) []handler {
 
 func makeHandler[T any](c workflow.ReceiveChannel, handle func(workflow.Context, T)) handler {
 	return handler{
-		receive: func(ctx workflow.Context) bool {
-			var v T
-			if !c.Receive(ctx, &v) {
-				return false
-			}
-			handle(ctx, v)
-			return true
-		},
+		pending: func() bool { return c.Len() > 0 },
 		receiveAsync: func(ctx workflow.Context) bool {
 			var v T
 			if !c.ReceiveAsync(&v) {
