@@ -24,7 +24,9 @@ type CriteriaExample struct {
 // CriteriaOptions say how many unannotated criteria are drawn as negatives.
 type CriteriaOptions struct {
 	// NegativesPerSentence is how many of the A1–A9 criteria not annotated
-	// for a sentence are added with target 0 (0 adds none). ReDSM5 marks
+	// for a sentence are drawn and added with target 0 (0 adds none); a
+	// drawn criterion that another row annotates for the same sentence is
+	// dropped, so a sentence annotated for several symptoms may get fewer. ReDSM5 marks
 	// each sentence only for the symptoms it was judged against, and most
 	// of its rows are positive; without these negatives a classifier could
 	// answer "yes" to everything.

@@ -37,7 +37,15 @@ type checkpointMeta struct {
 	ParamsHash string `json:"params_hash"`
 	// Results holds every finished epoch's result, in order.
 	Results []activities.EpochResult `json:"results"`
+	// BestEpoch is the epoch with the highest validation value (the first
+	// of equals); its model is kept in best/model.ot for evaluation on the
+	// test split.
+	BestEpoch int `json:"best_epoch"`
 }
+
+// bestModelFile is where the best epoch's model lives, relative to the
+// trial's CheckpointDir.
+const bestModelFile = "best/model.ot"
 
 // paramsHash is the SHA-256 of the parameters' JSON (encoding/json sorts
 // map keys, so it is deterministic).

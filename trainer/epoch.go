@@ -137,6 +137,23 @@ func (s *session) evaluate() (f1 float64, err error) {
 	return MacroF1(preds, targets)
 }
 
+// saveBest writes the model to best/model.ot through a temporary file and
+// a rename, so the file is always a complete model.
+func (s *session) saveBest() error {
+	dir := filepath.Join(s.req.CheckpointDir, filepath.Dir(bestModelFile))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("best model: %w", err)
+	}
+	tmp := filepath.Join(dir, ".model.ot.tmp")
+	if err := s.pre.Encoder.VarStore().Save(tmp); err != nil {
+		return fmt.Errorf("best model: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(s.req.CheckpointDir, bestModelFile)); err != nil {
+		return fmt.Errorf("best model: %w", err)
+	}
+	return nil
+}
+
 func argmax2(a, b float64) int {
 	if b > a {
 		return 1
@@ -169,11 +186,19 @@ func (s *session) save(prev *checkpointMeta, hash string, res activities.EpochRe
 	if err != nil {
 		return fmt.Errorf("checkpoint optimizer: %w", err)
 	}
-	meta := checkpointMeta{Epoch: res.Epoch, Dir: dirName, OptimizerSteps: s.opt.Steps(), Seed: s.req.Seed, ParamsHash: hash}
+	meta := checkpointMeta{Epoch: res.Epoch, Dir: dirName, OptimizerSteps: s.opt.Steps(), Seed: s.req.Seed, ParamsHash: hash, BestEpoch: res.Epoch}
 	if prev != nil {
 		meta.Results = append(meta.Results, prev.Results...)
+		if prev.Results[prev.BestEpoch-1].Value >= res.Value {
+			meta.BestEpoch = prev.BestEpoch
+		}
 	}
 	meta.Results = append(meta.Results, res)
+	if meta.BestEpoch == res.Epoch {
+		if err := s.saveBest(); err != nil {
+			return err
+		}
+	}
 	if err := writeMeta(s.req.CheckpointDir, meta); err != nil {
 		return err
 	}

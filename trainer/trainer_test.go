@@ -24,6 +24,15 @@ var (
 	tinyErr  error
 )
 
+// TestMain removes the tiny model folder after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tinyDir != "" {
+		os.RemoveAll(tinyDir)
+	}
+	os.Exit(code)
+}
+
 // tinyModel writes, once per test binary, a tiny BERT whose vocabulary
 // covers the fixture's posts, sentences and criterion texts.
 func tinyModel(t *testing.T) string {
@@ -128,6 +137,22 @@ func TestTrainingLearns(t *testing.T) {
 	}
 	if _, err := os.Stat(data.SplitPath(tr.cfg.OutDir, "noaug-criteria-test")); err != nil {
 		t.Errorf("split not saved: %v", err)
+	}
+	meta, _, err := readMeta(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := 1
+	for e, r := range meta.Results {
+		if r.Value > meta.Results[best-1].Value {
+			best = e + 1
+		}
+	}
+	if meta.BestEpoch != best {
+		t.Errorf("best epoch %d, values %v", meta.BestEpoch, meta.Results)
+	}
+	if _, err := os.Stat(filepath.Join(dir, bestModelFile)); err != nil {
+		t.Errorf("best model not kept: %v", err)
 	}
 }
 
