@@ -30,6 +30,20 @@ func TestStudyRunsEveryTrialOnce(t *testing.T) {
 	if res.Best == nil || len(res.Best.Params) == 0 {
 		t.Fatalf("best = %+v, want a trial with params", res.Best)
 	}
+	v, err := h.env.QueryWorkflow(workflows.QueryStatus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.StudyStatus
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	// (The test environment keeps no history, so HistoryLength stays 0 here;
+	// the integration test sees it on a real server.)
+	if st.Study != "wf-test" || st.State != workflows.StudyStateCompleted || st.Run != 1 || st.Started != 5 ||
+		st.Counts.Complete != 5 || len(st.Running) != 0 || st.Parallel != 2 || st.Best == nil || st.Best.Number != res.Best.Number {
+		t.Fatalf("status = %+v", st)
+	}
 }
 
 func TestStudyNeverExceedsParallelism(t *testing.T) {

@@ -34,6 +34,17 @@ func TestTrialEarlyStoppingEndsAtTheRightEpoch(t *testing.T) {
 	if got.State != hpo.Complete || len(got.Intermediate) != 4 || got.Value == nil || *got.Value != 0.6 {
 		t.Fatalf("ledger trial = %+v, want COMPLETE 0.6 with 4 intermediate values", got)
 	}
+	v, err := h.env.QueryWorkflow(workflows.QueryStatus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.TrialStatus
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.State != hpo.Complete || st.Epoch != 4 || st.BadEpochs != 2 || *st.Best != 0.6 || *st.LastValue != 0.55 {
+		t.Fatalf("trial status = %+v", st)
+	}
 }
 
 // Without early stopping the trial trains every epoch; its value is the best

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"sort"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -24,6 +23,7 @@ type study struct {
 	pruneSent      map[int]bool
 	startedThisRun int
 	cancelling     bool
+	final          string // the end state once the study ended
 	// inflight counts commands not yet acknowledged (child starts, signals to
 	// trials, study-side ledger writes); continue-as-new waits for zero.
 	inflight int
@@ -162,16 +162,17 @@ func (s *study) counts() Counts {
 // runningSorted lists the running trials by number (never in map order).
 func (s *study) runningSorted() []RunningTrial {
 	out := make([]RunningTrial, 0, len(s.running))
-	for _, n := range workflow.DeterministicKeys(s.running) {
+	for _, n := range workflow.DeterministicKeys(s.running) { // ascending
 		out = append(out, *s.running[n])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
 	return out
 }
 
 // stateName is the study's state for search attributes and status.
 func (s *study) stateName() string {
 	switch {
+	case s.final != "":
+		return s.final
 	case s.cancelling:
 		return StudyStateCancelling
 	case s.c.Stopping:
@@ -189,6 +190,9 @@ func (s *study) label(ctx workflow.Context) {
 // setState upserts the study's search attributes with state, when state or
 // the best value changed since the last upsert (each upsert is an event).
 func (s *study) setState(ctx workflow.Context, state string) {
+	if state == StudyStateCompleted || state == StudyStateStopped || state == StudyStateCancelled {
+		s.final = state
+	}
 	workflow.SetCurrentDetails(ctx, s.summary(state))
 	l := label{state: state}
 	if s.c.Best != nil {
