@@ -135,7 +135,8 @@ func TestFinishTrialIsIdempotentAndFirstEndWins(t *testing.T) {
 	st := f.initStudy(t, "s")
 	f.suggest(t, st.StudyID, 0)
 	v := 0.5
-	req := activities.FinishRequest{Storage: "mem", StudyID: st.StudyID, Number: 0, State: hpo.Complete, Value: &v, Reason: "max epochs"}
+	req := activities.FinishRequest{Storage: "mem", StudyID: st.StudyID, Number: 0, State: hpo.Complete, Value: &v, Reason: "max epochs",
+		FromEpoch: 2, Values: []float64{0.4, 0.5}}
 	for i := 0; i < 2; i++ {
 		r := finish(t, f, req)
 		if r.AlreadyFinished {
@@ -150,6 +151,9 @@ func TestFinishTrialIsIdempotentAndFirstEndWins(t *testing.T) {
 	best, err := f.l.Best(context.Background(), st.StudyID)
 	if err != nil || best.Number != 0 || *best.Value != 0.5 {
 		t.Fatalf("best = %+v, %v", best, err)
+	}
+	if len(best.Intermediate) != 2 || best.Intermediate[2] != 0.4 || best.Intermediate[3] != 0.5 {
+		t.Fatalf("intermediate values = %v, want epochs 2 and 3 written by FinishTrial", best.Intermediate)
 	}
 }
 

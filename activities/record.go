@@ -49,6 +49,10 @@ type FinishRequest struct {
 	State   hpo.TrialState `json:"state"`
 	Value   *float64       `json:"value,omitempty"`
 	Reason  string         `json:"reason"`
+	// Values are intermediate values not yet in the ledger, of epochs
+	// FromEpoch, FromEpoch+1, ...; FinishTrial writes them before the end.
+	FromEpoch int       `json:"from_epoch,omitempty"`
+	Values    []float64 `json:"values,omitempty"`
 }
 
 // FinishResult is the output of FinishTrial.
@@ -58,10 +62,10 @@ type FinishResult struct {
 	AlreadyFinished bool `json:"already_finished"`
 }
 
-// FinishTrial records the end of a trial: its reason as a user attribute,
-// then its final state and value. Idempotent: repeating it changes nothing,
-// and a different end of a trial that already ended is reported in the
-// result, not as an error.
+// FinishTrial records the end of a trial: its last intermediate values, its
+// reason as a user attribute, then its final state and value. Idempotent:
+// repeating it changes nothing, and a different end of a trial that already
+// ended is reported in the result, not as an error (that first end stands).
 func (a *Activities) FinishTrial(ctx context.Context, req FinishRequest) (FinishResult, error) {
 	if !req.State.Finished() {
 		return FinishResult{}, invalidConfig(fmt.Errorf("finish trial %d: state %s is not final", req.Number, req.State))
@@ -70,15 +74,10 @@ func (a *Activities) FinishTrial(ctx context.Context, req FinishRequest) (Finish
 	if err != nil {
 		return FinishResult{}, err
 	}
-	reason, err := json.Marshal(req.Reason)
-	if err != nil {
-		return FinishResult{}, fmt.Errorf("finish trial %d: reason: %w", req.Number, err)
+	err = writeLast(ctx, l, req)
+	if err == nil {
+		err = l.Finish(ctx, req.StudyID, req.Number, req.State, req.Value, time.Now())
 	}
-	err = l.SetUserAttr(ctx, req.StudyID, req.Number, ReasonAttr, string(reason))
-	if err != nil && !errors.Is(err, ledger.ErrTrialFinished) {
-		return FinishResult{}, ledgerError(fmt.Errorf("finish trial %d: %w", req.Number, err))
-	}
-	err = l.Finish(ctx, req.StudyID, req.Number, req.State, req.Value, time.Now())
 	if errors.Is(err, ledger.ErrTrialFinished) {
 		return FinishResult{AlreadyFinished: true}, nil
 	}
@@ -86,6 +85,20 @@ func (a *Activities) FinishTrial(ctx context.Context, req FinishRequest) (Finish
 		return FinishResult{}, ledgerError(fmt.Errorf("finish trial %d: %w", req.Number, err))
 	}
 	return FinishResult{}, nil
+}
+
+// writeLast writes a finishing trial's last intermediate values and reason.
+func writeLast(ctx context.Context, l ledger.Ledger, req FinishRequest) error {
+	for i, v := range req.Values {
+		if err := l.Report(ctx, req.StudyID, req.Number, req.FromEpoch+i, v); err != nil {
+			return fmt.Errorf("epoch %d: %w", req.FromEpoch+i, err)
+		}
+	}
+	reason, err := json.Marshal(req.Reason)
+	if err != nil {
+		return fmt.Errorf("reason: %w", err)
+	}
+	return l.SetUserAttr(ctx, req.StudyID, req.Number, ReasonAttr, string(reason))
 }
 
 // CleanupRequest is the input of CleanupCheckpoints.

@@ -26,9 +26,10 @@ const (
 // Each epoch is one TrainEpoch activity inside a session, so all epochs run
 // on one worker and device; when that worker dies the session fails and the
 // trial opens a new session elsewhere, where the epoch resumes from the
-// trial's checkpoint. After each epoch the trial records the value in the
-// ledger (RecordIntermediate), signals the study SignalReport, applies early
-// stopping, and — when AwaitVerdict — waits for the study's verdict before
+// trial's checkpoint. After each epoch the trial signals the study
+// SignalReport, applies early stopping (and records the value in the ledger
+// with RecordIntermediate while the next epoch trains, or with FinishTrial),
+// and — when AwaitVerdict — waits for the study's verdict before
 // the next epoch. It stops at the last epoch, on early stopping, on a prune
 // (read between epochs: an epoch that is running finishes first), on a
 // failure (non-retryable errors such as out-of-memory end it FAIL with their
@@ -61,6 +62,7 @@ type trial struct {
 	verdicts        map[int]bool
 	sessionRestarts int
 	pending         []workflow.Future // ledger writes and report signals
+	recorded        int               // epochs whose value was sent to the ledger
 }
 
 // listen starts the coroutines that receive the trial's signals.
@@ -106,6 +108,7 @@ func (t *trial) run(ctx workflow.Context) TrialResult {
 		if t.pruneReason != "" {
 			return t.result(hpo.Pruned, t.pruneReason)
 		}
+		t.recordValues(ctx)
 		r, err := s.train(ctx, t, epoch)
 		if err != nil {
 			return t.end(ctx, hpo.Fail, err)
@@ -120,17 +123,14 @@ func (t *trial) run(ctx workflow.Context) TrialResult {
 	return t.result(hpo.Complete, ReasonMaxEpochs)
 }
 
-// observe records an epoch's value: ledger, study report, best value and
-// early stopping. It reports whether early stopping ends the trial.
+// observe takes an epoch's value: study report, best value and early
+// stopping. It reports whether early stopping ends the trial.
 func (t *trial) observe(ctx workflow.Context, epoch int, value float64) bool {
 	t.values = append(t.values, value)
 	if !math.IsNaN(value) && (t.best == nil || t.in.EarlyStop.Mode.Better(value, *t.best)) {
 		v := value
 		t.best, t.bestEpoch = &v, epoch
 	}
-	var a *activities.Activities
-	t.pending = append(t.pending, workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.RecordIntermediate,
-		activities.IntermediateRequest{Storage: t.in.Storage, StudyID: t.in.StudyID, Number: t.in.Number, Epoch: epoch, Value: value}))
 	if t.in.StudyWorkflowID != "" {
 		t.pending = append(t.pending, workflow.SignalExternalWorkflow(ctx, t.in.StudyWorkflowID, "", SignalReport,
 			EpochReport{Trial: t.in.Number, Epoch: epoch, Value: value}))
@@ -141,6 +141,19 @@ func (t *trial) observe(ctx workflow.Context, epoch int, value float64) bool {
 	}
 	workflow.SetCurrentDetails(ctx, t.progress(epoch, value))
 	return stop
+}
+
+// recordValues writes the epoch values not yet in the ledger, without
+// waiting: it runs as the next epoch starts, so the write is off the
+// critical path. The values of the last epochs, which no next epoch
+// follows, go to the ledger with FinishTrial.
+func (t *trial) recordValues(ctx workflow.Context) {
+	var a *activities.Activities
+	for ; t.recorded < len(t.values); t.recorded++ {
+		t.pending = append(t.pending, workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.RecordIntermediate,
+			activities.IntermediateRequest{Storage: t.in.Storage, StudyID: t.in.StudyID, Number: t.in.Number,
+				Epoch: t.recorded + 1, Value: t.values[t.recorded]}))
+	}
 }
 
 // progress is the one-line summary shown in the Web UI while the trial runs.
@@ -223,6 +236,7 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 	var a *activities.Activities
 	err := workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.FinishTrial, activities.FinishRequest{
 		Storage: t.in.Storage, StudyID: t.in.StudyID, Number: t.in.Number, State: r.State, Value: r.Value, Reason: r.Reason,
+		FromEpoch: t.recorded + 1, Values: t.values[t.recorded:],
 	}).Get(ctx, nil)
 	if err != nil {
 		logger.Error("trial: recording the end in the ledger failed", "trial", t.in.Number, "error", err)
