@@ -15,11 +15,11 @@ type example struct {
 	target int
 }
 
-// dataset is the tokenized train and validation parts of one study's split
-// for one (model folder, max_length). Read-only once built.
+// dataset is the tokenized parts of one study's split for one (model
+// folder, max_length). Read-only once built.
 type dataset struct {
-	train, validation []example
-	counts            []int // train examples per class
+	train, validation, test []example
+	counts                  []int // train examples per class
 }
 
 // datasetKey identifies a tokenization: one per study split, model folder
@@ -85,6 +85,9 @@ func (c *corpusCache) get(key datasetKey) (*dataset, error) {
 		return nil, err
 	}
 	if d.validation, err = c.tokenize(tok, split.Validation); err != nil {
+		return nil, err
+	}
+	if d.test, err = c.tokenize(tok, split.Test); err != nil {
 		return nil, err
 	}
 	if len(d.train) == 0 || len(d.validation) == 0 {

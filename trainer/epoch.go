@@ -47,7 +47,7 @@ func (s *session) trainEpoch(ctx context.Context, epoch int) (activities.EpochRe
 			s.req.Progress(activities.Progress{Epoch: epoch, Step: b + 1, Steps: batches, Loss: total / float64(b+1)})
 		}
 	}
-	f1, err := s.evaluate()
+	f1, err := s.evaluate(s.data.validation)
 	if err != nil {
 		return activities.EpochResult{}, err
 	}
@@ -113,9 +113,8 @@ func (s *session) update() error {
 	return s.opt.ZeroGrad()
 }
 
-// evaluate returns the validation macro-F1 of argmax predictions.
-func (s *session) evaluate() (f1 float64, err error) {
-	val := s.data.validation
+// evaluate returns the macro-F1 of argmax predictions on val.
+func (s *session) evaluate(val []example) (f1 float64, err error) {
 	preds, targets := make([]int, 0, len(val)), make([]int, 0, len(val))
 	for start := 0; start < len(val); start += s.tcfg.EvalBatchSize {
 		part := val[start:min(start+s.tcfg.EvalBatchSize, len(val))]

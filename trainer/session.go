@@ -66,7 +66,7 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
 	if prev != nil {
-		if err := s.restoreModel(prev); err != nil {
+		if err := s.restoreModel(filepath.Join(s.req.CheckpointDir, prev.Dir, "model.ot")); err != nil {
 			return err
 		}
 	}
@@ -117,8 +117,7 @@ func (s *session) buildSchedule() error {
 // restoreModel copies the checkpoint's tensors into the model's variables,
 // matched by name and shape. (gotch's VarStore.Load does the same but ends
 // with ts.CleanUp, which sleeps a full second.)
-func (s *session) restoreModel(prev *checkpointMeta) (err error) {
-	path := filepath.Join(s.req.CheckpointDir, prev.Dir, "model.ot")
+func (s *session) restoreModel(path string) (err error) {
 	named, err := ts.LoadMultiWithDevice(path, s.device)
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
