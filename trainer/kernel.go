@@ -74,6 +74,7 @@ func first[T any](xs []T) *T {
 
 func doubles(xs []float64) *C.double { return (*C.double)(unsafe.Pointer(first(xs))) }
 
+// GradNorm implements model.Kernel in one C++ call.
 func (fusedKernel) GradNorm(params []*ts.Tensor) (float64, error) {
 	h := handles(params)
 	var out C.double
@@ -83,6 +84,7 @@ func (fusedKernel) GradNorm(params []*ts.Tensor) (float64, error) {
 	return float64(out), err
 }
 
+// ScaleGrads implements model.Kernel in one C++ call.
 func (fusedKernel) ScaleGrads(params []*ts.Tensor, f float64) error {
 	h := handles(params)
 	return call("scale grads", [][]*ts.Tensor{params}, func(e **C.char) C.int {
@@ -90,6 +92,7 @@ func (fusedKernel) ScaleGrads(params []*ts.Tensor, f float64) error {
 	})
 }
 
+// ZeroGrads implements model.Kernel in one C++ call.
 func (fusedKernel) ZeroGrads(params []*ts.Tensor) error {
 	h := handles(params)
 	return call("zero grads", [][]*ts.Tensor{params}, func(e **C.char) C.int {
@@ -97,6 +100,7 @@ func (fusedKernel) ZeroGrads(params []*ts.Tensor) error {
 	})
 }
 
+// AdamW implements model.Kernel in one C++ call.
 func (fusedKernel) AdamW(params, m, v []*ts.Tensor, lrs, wds []float64, b1, b2, eps float64, step int) error {
 	hp, hm, hv := handles(params), handles(m), handles(v)
 	return call("adamw step", [][]*ts.Tensor{params, m, v}, func(e **C.char) C.int {
@@ -105,6 +109,7 @@ func (fusedKernel) AdamW(params, m, v []*ts.Tensor, lrs, wds []float64, b1, b2, 
 	})
 }
 
+// Lion implements model.Kernel in one C++ call.
 func (fusedKernel) Lion(params, m []*ts.Tensor, lrs, wds []float64, b1, b2 float64) error {
 	hp, hm := handles(params), handles(m)
 	return call("lion step", [][]*ts.Tensor{params, m}, func(e **C.char) C.int {
