@@ -61,7 +61,8 @@ type trial struct {
 	// verdicts holds the epochs the study answered.
 	verdicts        map[int]bool
 	sessionRestarts int
-	pending         []workflow.Future // ledger writes and report signals
+	writes          []workflow.Future // ledger writes of intermediate values
+	reports         []workflow.Future // report signals to the study
 	recorded        int               // epochs whose value was sent to the ledger
 }
 
@@ -132,7 +133,7 @@ func (t *trial) observe(ctx workflow.Context, epoch int, value float64) bool {
 		t.best, t.bestEpoch = &v, epoch
 	}
 	if t.in.StudyWorkflowID != "" {
-		t.pending = append(t.pending, workflow.SignalExternalWorkflow(ctx, t.in.StudyWorkflowID, "", SignalReport,
+		t.reports = append(t.reports, workflow.SignalExternalWorkflow(ctx, t.in.StudyWorkflowID, "", SignalReport,
 			EpochReport{Trial: t.in.Number, Epoch: epoch, Value: value}))
 	}
 	stop := false
@@ -150,7 +151,7 @@ func (t *trial) observe(ctx workflow.Context, epoch int, value float64) bool {
 func (t *trial) recordValues(ctx workflow.Context) {
 	var a *activities.Activities
 	for ; t.recorded < len(t.values); t.recorded++ {
-		t.pending = append(t.pending, workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.RecordIntermediate,
+		t.writes = append(t.writes, workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.RecordIntermediate,
 			activities.IntermediateRequest{Storage: t.in.Storage, StudyID: t.in.StudyID, Number: t.in.Number,
 				Epoch: t.recorded + 1, Value: t.values[t.recorded]}))
 	}
@@ -228,11 +229,11 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
 	logger := workflow.GetLogger(ctx)
-	for _, f := range t.pending {
-		if err := f.Get(ctx, nil); err != nil {
-			logger.Warn("trial: a ledger write or report failed", "trial", t.in.Number, "error", err)
-		}
-	}
+	// Earlier values must be in the ledger before the end (a finished trial
+	// takes no more values); they were written while later epochs trained,
+	// so this rarely waits. Report signals are not waited for here: that
+	// would put a round trip between the last epoch and the end.
+	awaitAll(ctx, t.writes, "ledger write of an epoch value", t.in.Number)
 	var a *activities.Activities
 	err := workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.FinishTrial, activities.FinishRequest{
 		Storage: t.in.Storage, StudyID: t.in.StudyID, Number: t.in.Number, State: r.State, Value: r.Value, Reason: r.Reason,
@@ -241,6 +242,7 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 	if err != nil {
 		logger.Error("trial: recording the end in the ledger failed", "trial", t.in.Number, "error", err)
 	}
+	awaitAll(ctx, t.reports, "report to the study", t.in.Number)
 	if t.in.StudyWorkflowID != "" {
 		done := TrialDone{Trial: t.in.Number, State: r.State, Value: r.Value, Epochs: r.Epochs, Reason: r.Reason, Params: t.in.Params}
 		if err := workflow.SignalExternalWorkflow(ctx, t.in.StudyWorkflowID, "", SignalTrialDone, done).Get(ctx, nil); err != nil {
@@ -249,6 +251,16 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 	}
 	t.label(ctx, r)
 	return r
+}
+
+// awaitAll waits for futures, logging failures (the trial's result stands:
+// a missing intermediate value or report does not change it).
+func awaitAll(ctx workflow.Context, fs []workflow.Future, what string, trial int) {
+	for _, f := range fs {
+		if err := f.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("trial: "+what+" failed", "trial", trial, "error", err)
+		}
+	}
 }
 
 // label upserts the trial's final search attributes and current details.
