@@ -187,7 +187,9 @@ func main() {
 	fmt.Printf("add %v matmul %v cuda=%v\n", sum, prod, gotch.CUDA.IsAvailable())
 }
 EOF
-  if ! out=$( (. "$env_file" && cd "$dir" && go run .) 2>&1); then
+  # -race: scripts/test.sh runs go test -race, so the minutes-long compile of
+  # gotch's torch_api.cpp done here is the one the tests reuse from the cache.
+  if ! out=$( (. "$env_file" && cd "$dir" && go run -race .) 2>&1); then
     rm -rf "$dir"
     echo "$out" >&2
     die "gotch check FAILED (libtorch at $(. "$env_file" && echo "$LIBTORCH")); the error is above"
