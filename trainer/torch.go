@@ -10,6 +10,7 @@ typedef void *tensor;
 void supermax_manual_seed(uint64_t seed);
 void supermax_set_num_threads(int n);
 int supermax_get_num_threads();
+void supermax_malloc_trim();
 int supermax_grad_norm(tensor *params, int n, double *out, char **err);
 int supermax_scale_grads(tensor *params, int n, double f, char **err);
 int supermax_zero_grads(tensor *params, int n, char **err);
@@ -19,6 +20,8 @@ int supermax_lion(tensor *params, tensor *m, const double *lrs, const double *wd
                   double b1, double b2, char **err);
 */
 import "C"
+
+import "runtime"
 
 // manualSeed seeds libtorch's default generators (CPU, and CUDA when
 // present) — the source of dropout masks and random initialization. The
@@ -37,6 +40,15 @@ func SetThreads(n int) {
 	if n >= 1 {
 		setNumThreads(n)
 	}
+}
+
+// releaseMemory runs a Go collection, so that finalizers free the C memory
+// of unreachable gotch tensors, then gives free C heap pages back to the
+// system (glibc malloc_trim); libtorch's CPU allocations otherwise stay in
+// the process's heap arenas after they are freed.
+func releaseMemory() {
+	runtime.GC()
+	C.supermax_malloc_trim()
 }
 
 // numThreads returns libtorch's intra-op thread count.

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <malloc.h>
 #include <stdint.h>
 
 typedef void *tensor;
@@ -32,6 +33,9 @@ void supermax_manual_seed(uint64_t seed) { at::manual_seed(seed); }
 void supermax_set_num_threads(int n) { at::set_num_threads(n); }
 
 int supermax_get_num_threads() { return at::get_num_threads(); }
+
+// supermax_malloc_trim returns free heap memory to the system (glibc).
+void supermax_malloc_trim() { malloc_trim(0); }
 
 int supermax_grad_norm(tensor *params, int n, double *out, char **err) {
   try {

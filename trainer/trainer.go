@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -106,8 +105,8 @@ func (t *Trainer) train(ctx context.Context, req activities.EpochRequest, cfg Tr
 		return activities.EpochResult{}, err
 	}
 	// Tensors gotch leaves to finalizers hold C memory the Go collector
-	// does not see; one collection per epoch releases them promptly.
-	defer runtime.GC()
+	// does not see; a collection and a heap trim per epoch release it.
+	defer releaseMemory()
 	defer s.free()
 	res, err := s.trainEpoch(ctx, req.Epoch)
 	if err != nil {
