@@ -7,7 +7,6 @@ import (
 	"math"
 
 	"github.com/sugarme/gotch"
-	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 )
 
@@ -35,43 +34,41 @@ type debertaLayer struct {
 	span  int
 }
 
-func newDebertaBody(vs *nn.VarStore, cfg Config, opts EncoderOptions) *debertaBody {
+func newDebertaBody(bd *builder, cfg Config, opts EncoderOptions) *debertaBody {
 	e, h := cfg.EmbeddingWidth(), cfg.HiddenSize
 	span := cfg.debertaSpan()
 	b := &debertaBody{
 		cfg:     cfg,
-		word:    embeddingVar(vs, "embeddings.word_embeddings", cfg.VocabSize, e),
-		embNorm: newLayerNorm(vs, 0, "embeddings.LayerNorm", h, cfg.LayerNormEps),
-		relEmb:  embeddingVar(vs, "encoder.rel_embeddings", 2*span, h),
-		relNorm: newLayerNorm(vs, 0, "encoder.LayerNorm", h, cfg.LayerNormEps),
+		word:    embeddingVar(bd, "embeddings.word_embeddings", cfg.VocabSize, e),
+		embNorm: newLayerNorm(bd, 0, "embeddings.LayerNorm", h, cfg.LayerNormEps),
+		relEmb:  embeddingVar(bd, "encoder.rel_embeddings", 2*span, h),
+		relNorm: newLayerNorm(bd, 0, "encoder.LayerNorm", h, cfg.LayerNormEps),
 		dropout: opts.HiddenDropout, span: int64(span), pad: int64(cfg.PadTokenID),
 		buckets: cfg.PositionBuckets, maxRP: cfg.debertaMaxRelative(),
 	}
 	if cfg.TypeVocabSize > 0 {
-		b.tokType = embeddingVar(vs, "embeddings.token_type_embeddings", cfg.TypeVocabSize, e)
+		b.tokType = embeddingVar(bd, "embeddings.token_type_embeddings", cfg.TypeVocabSize, e)
 	}
 	if e != h {
-		bound := 1 / math.Sqrt(float64(e))
-		b.embProj = pathAt(vs, 0, "embeddings.embed_proj").
-			MustNewVar("weight", []int64{int64(h), int64(e)}, nn.NewUniformInit(-bound, bound))
+		b.embProj = bd.variable(0, "embeddings.embed_proj", "weight", []int64{int64(h), int64(e)}, initUniform, 1/math.Sqrt(float64(e)))
 	}
 	for i := 0; i < cfg.NumHiddenLayers; i++ {
-		b.layers = append(b.layers, newDebertaLayer(vs, cfg, opts, i))
+		b.layers = append(b.layers, newDebertaLayer(bd, cfg, opts, i))
 	}
 	return b
 }
 
-func newDebertaLayer(vs *nn.VarStore, cfg Config, opts EncoderOptions, i int) *debertaLayer {
+func newDebertaLayer(bd *builder, cfg Config, opts EncoderOptions, i int) *debertaLayer {
 	g, h, p := uint(i+1), cfg.HiddenSize, fmt.Sprintf("encoder.layer.%d.", i)
 	return &debertaLayer{span: cfg.debertaSpan(), layer: layer{
-		query:       newLinear(vs, g, p+"attention.self.query_proj", h, h),
-		key:         newLinear(vs, g, p+"attention.self.key_proj", h, h),
-		value:       newLinear(vs, g, p+"attention.self.value_proj", h, h),
-		attnOut:     newLinear(vs, g, p+"attention.output.dense", h, h),
-		attnNorm:    newLayerNorm(vs, g, p+"attention.output.LayerNorm", h, cfg.LayerNormEps),
-		inter:       newLinear(vs, g, p+"intermediate.dense", h, cfg.IntermediateSize),
-		out:         newLinear(vs, g, p+"output.dense", cfg.IntermediateSize, h),
-		outNorm:     newLayerNorm(vs, g, p+"output.LayerNorm", h, cfg.LayerNormEps),
+		query:       newLinear(bd, g, p+"attention.self.query_proj", h, h),
+		key:         newLinear(bd, g, p+"attention.self.key_proj", h, h),
+		value:       newLinear(bd, g, p+"attention.self.value_proj", h, h),
+		attnOut:     newLinear(bd, g, p+"attention.output.dense", h, h),
+		attnNorm:    newLayerNorm(bd, g, p+"attention.output.LayerNorm", h, cfg.LayerNormEps),
+		inter:       newLinear(bd, g, p+"intermediate.dense", h, cfg.IntermediateSize),
+		out:         newLinear(bd, g, p+"output.dense", cfg.IntermediateSize, h),
+		outNorm:     newLayerNorm(bd, g, p+"output.LayerNorm", h, cfg.LayerNormEps),
 		heads:       int64(cfg.NumAttentionHeads),
 		headDim:     int64(h / cfg.NumAttentionHeads),
 		act:         cfg.HiddenAct,

@@ -70,10 +70,10 @@ type bertBody struct {
 	layers []*layer
 }
 
-func newBertBody(vs *nn.VarStore, cfg Config, opts EncoderOptions) *bertBody {
-	b := &bertBody{emb: newEmbeddings(vs, cfg, opts)}
+func newBertBody(bd *builder, cfg Config, opts EncoderOptions) *bertBody {
+	b := &bertBody{emb: newEmbeddings(bd, cfg, opts)}
 	for i := 0; i < cfg.NumHiddenLayers; i++ {
-		b.layers = append(b.layers, newLayer(vs, cfg, opts, i))
+		b.layers = append(b.layers, newLayer(bd, cfg, opts, i))
 	}
 	return b
 }
@@ -93,10 +93,9 @@ func (b *bertBody) forward(tp *tape, in forwardInputs, train bool) *ts.Tensor {
 // NewEncoder creates the encoder's variables in vs (randomly initialized;
 // load weights with LoadWeights). cfg and opts are validated first. The
 // variables are registered at the root of vs, so task heads must use a
-// sub-path that does not clash (e.g. "head"). Creating variables goes
-// through gotch's constructors, which end the process (log.Fatal) if
-// libtorch fails, e.g. out of device memory; Forward returns such errors.
-func NewEncoder(vs *nn.VarStore, cfg Config, opts EncoderOptions) (enc *Encoder, err error) {
+// sub-path that does not clash (e.g. "head"). A libtorch failure (e.g. out
+// of device memory) wraps ErrTorch; variables created before it stay in vs.
+func NewEncoder(vs *nn.VarStore, cfg Config, opts EncoderOptions) (*Encoder, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -109,12 +108,15 @@ func NewEncoder(vs *nn.VarStore, cfg Config, opts EncoderOptions) (enc *Encoder,
 	if err := checkDevice(vs.Device()); err != nil {
 		return nil, err
 	}
-	defer recoverInto(&err, "build encoder")
-	enc = &Encoder{cfg: cfg, opts: opts, vs: vs}
+	enc := &Encoder{cfg: cfg, opts: opts, vs: vs}
+	b := &builder{vs: vs}
 	if f, _ := cfg.Family(); f == FamilyDeBERTaV2 {
-		enc.body = newDebertaBody(vs, cfg, opts)
+		enc.body = newDebertaBody(b, cfg, opts)
 	} else {
-		enc.body = newBertBody(vs, cfg, opts)
+		enc.body = newBertBody(b, cfg, opts)
+	}
+	if b.tp.err != nil {
+		return nil, fmt.Errorf("%w: build encoder: %w", ErrTorch, b.tp.err)
 	}
 	return enc, nil
 }

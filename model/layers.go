@@ -24,15 +24,50 @@ func pathAt(vs *nn.VarStore, group uint, dotted string) *nn.Path {
 	return p
 }
 
+// builder creates the encoder's variables through gotch's error-returning
+// calls (its NewVar initializers end the process on a libtorch error) and
+// keeps the first error in its tape.
+type builder struct {
+	vs *nn.VarStore
+	tp tape
+}
+
+// init kinds of builder.variable: uniform in [-a, a], normal(0, a), constant a.
+const (
+	initUniform = iota
+	initNormal
+	initConst
+)
+
+// variable adds a trainable float32 variable dotted.name of shape to vs in
+// optimizer group group, initialized by kind and a.
+func (b *builder) variable(group uint, dotted, name string, shape []int64, kind int, a float64) *ts.Tensor {
+	tp, device := &b.tp, b.vs.Device()
+	var t *ts.Tensor
+	switch kind {
+	case initUniform:
+		t = tp.do("rand", func() (*ts.Tensor, error) { return ts.Rand(shape, gotch.Float, device) })
+		t = tp.addScalar(tp.mulScalar(t, 2*a, true), -a, true)
+	case initNormal:
+		t = tp.mulScalar(tp.do("randn", func() (*ts.Tensor, error) { return ts.Randn(shape, gotch.Float, device) }), a, true)
+	default:
+		t = tp.addScalar(tp.do("zeros", func() (*ts.Tensor, error) { return ts.Zeros(shape, gotch.Float, device) }), a, true)
+	}
+	v := tp.do("add variable "+dotted+"."+name, func() (*ts.Tensor, error) {
+		return pathAt(b.vs, group, dotted).Add(name, t, true)
+	})
+	drop(t)
+	return v
+}
+
 // linear is y = x Wᵀ + b with W [out, in] stored as "<name>.weight".
 type linear struct{ w, b *ts.Tensor }
 
-func newLinear(vs *nn.VarStore, group uint, name string, in, out int) linear {
-	p := pathAt(vs, group, name)
+func newLinear(b *builder, group uint, name string, in, out int) linear {
 	bound := 1 / math.Sqrt(float64(in))
 	return linear{
-		w: p.MustNewVar("weight", []int64{int64(out), int64(in)}, nn.NewUniformInit(-bound, bound)),
-		b: p.MustNewVar("bias", []int64{int64(out)}, nn.NewConstInit(0)),
+		w: b.variable(group, name, "weight", []int64{int64(out), int64(in)}, initUniform, bound),
+		b: b.variable(group, name, "bias", []int64{int64(out)}, initConst, 0),
 	}
 }
 
@@ -43,17 +78,16 @@ type layerNorm struct {
 	eps  float64
 }
 
-func newLayerNorm(vs *nn.VarStore, group uint, name string, dim int, eps float64) layerNorm {
-	p := pathAt(vs, group, name)
+func newLayerNorm(b *builder, group uint, name string, dim int, eps float64) layerNorm {
 	return layerNorm{
-		w:   p.MustNewVar("weight", []int64{int64(dim)}, nn.NewConstInit(1)),
-		b:   p.MustNewVar("bias", []int64{int64(dim)}, nn.NewConstInit(0)),
+		w:   b.variable(group, name, "weight", []int64{int64(dim)}, initConst, 1),
+		b:   b.variable(group, name, "bias", []int64{int64(dim)}, initConst, 0),
 		dim: int64(dim), eps: eps,
 	}
 }
 
-func embeddingVar(vs *nn.VarStore, name string, rows, width int) *ts.Tensor {
-	return pathAt(vs, 0, name).MustNewVar("weight", []int64{int64(rows), int64(width)}, nn.NewRandnInit(0, 0.02))
+func embeddingVar(b *builder, name string, rows, width int) *ts.Tensor {
+	return b.variable(0, name, "weight", []int64{int64(rows), int64(width)}, initNormal, 0.02)
 }
 
 // embeddings: word + position + token type, LayerNorm, dropout, and for
@@ -68,22 +102,22 @@ type embeddings struct {
 	roberta             bool
 }
 
-func newEmbeddings(vs *nn.VarStore, cfg Config, opts EncoderOptions) *embeddings {
+func newEmbeddings(b *builder, cfg Config, opts EncoderOptions) *embeddings {
 	width := cfg.EmbeddingWidth()
 	fam, _ := cfg.Family()
 	e := &embeddings{
 		cfg:            cfg,
-		word:           embeddingVar(vs, "embeddings.word_embeddings", cfg.VocabSize, width),
-		pos:            embeddingVar(vs, "embeddings.position_embeddings", cfg.MaxPositionEmbeddings, width),
-		tokType:        embeddingVar(vs, "embeddings.token_type_embeddings", cfg.TypeVocabSize, width),
-		norm:           newLayerNorm(vs, 0, "embeddings.LayerNorm", width, cfg.LayerNormEps),
+		word:           embeddingVar(b, "embeddings.word_embeddings", cfg.VocabSize, width),
+		pos:            embeddingVar(b, "embeddings.position_embeddings", cfg.MaxPositionEmbeddings, width),
+		tokType:        embeddingVar(b, "embeddings.token_type_embeddings", cfg.TypeVocabSize, width),
+		norm:           newLayerNorm(b, 0, "embeddings.LayerNorm", width, cfg.LayerNormEps),
 		dropout:        opts.HiddenDropout,
 		positionOffset: int64(cfg.PositionOffset()),
 		pad:            int64(cfg.PadTokenID),
 		roberta:        fam == FamilyRoBERTa,
 	}
 	if width != cfg.HiddenSize {
-		p := newLinear(vs, 0, "embeddings_project", width, cfg.HiddenSize)
+		p := newLinear(b, 0, "embeddings_project", width, cfg.HiddenSize)
 		e.project = &p
 	}
 	return e
@@ -138,17 +172,17 @@ type layer struct {
 	dropout, attnDropout                   float64
 }
 
-func newLayer(vs *nn.VarStore, cfg Config, opts EncoderOptions, i int) *layer {
+func newLayer(b *builder, cfg Config, opts EncoderOptions, i int) *layer {
 	g, h, p := uint(i+1), cfg.HiddenSize, fmt.Sprintf("encoder.layer.%d.", i)
 	return &layer{
-		query:       newLinear(vs, g, p+"attention.self.query", h, h),
-		key:         newLinear(vs, g, p+"attention.self.key", h, h),
-		value:       newLinear(vs, g, p+"attention.self.value", h, h),
-		attnOut:     newLinear(vs, g, p+"attention.output.dense", h, h),
-		attnNorm:    newLayerNorm(vs, g, p+"attention.output.LayerNorm", h, cfg.LayerNormEps),
-		inter:       newLinear(vs, g, p+"intermediate.dense", h, cfg.IntermediateSize),
-		out:         newLinear(vs, g, p+"output.dense", cfg.IntermediateSize, h),
-		outNorm:     newLayerNorm(vs, g, p+"output.LayerNorm", h, cfg.LayerNormEps),
+		query:       newLinear(b, g, p+"attention.self.query", h, h),
+		key:         newLinear(b, g, p+"attention.self.key", h, h),
+		value:       newLinear(b, g, p+"attention.self.value", h, h),
+		attnOut:     newLinear(b, g, p+"attention.output.dense", h, h),
+		attnNorm:    newLayerNorm(b, g, p+"attention.output.LayerNorm", h, cfg.LayerNormEps),
+		inter:       newLinear(b, g, p+"intermediate.dense", h, cfg.IntermediateSize),
+		out:         newLinear(b, g, p+"output.dense", cfg.IntermediateSize, h),
+		outNorm:     newLayerNorm(b, g, p+"output.LayerNorm", h, cfg.LayerNormEps),
 		heads:       int64(cfg.NumAttentionHeads),
 		headDim:     int64(h / cfg.NumAttentionHeads),
 		act:         cfg.HiddenAct,
