@@ -1,10 +1,12 @@
 package testsuite
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/redsm5/supermax-hpo/activities"
@@ -200,5 +202,22 @@ func TestStudyGoesOnAfterAFailedTrial(t *testing.T) {
 	}
 	if trials := h.trials("wf-test"); trials[2].State != "FAIL" {
 		t.Fatalf("trial 2 = %+v, want FAIL", trials[2])
+	}
+}
+
+// A trial workflow that ends without signalling trial-done (it failed, or
+// was terminated) is recorded FAIL by the study, which goes on.
+func TestStudyRecordsTrialsThatEndedWithoutReporting(t *testing.T) {
+	h := newWFHarness(t, wfOptions{})
+	h.env.OnWorkflow(workflows.TrialWorkflowName, mock.Anything, mock.Anything).
+		Return(workflows.TrialResult{}, errors.New("worker lost its disk"))
+	res := h.run(h.spec(3, 2, 2))
+	if res.State != workflows.StudyStateCompleted || res.Counts.Fail != 3 {
+		t.Fatalf("result = %+v, want COMPLETED with 3 failed trials", res)
+	}
+	for _, tr := range h.trials("wf-test") {
+		if tr.State != "FAIL" {
+			t.Errorf("trial %+v, want FAIL in the ledger", tr)
+		}
 	}
 }
