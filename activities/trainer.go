@@ -7,11 +7,12 @@
 // write idempotent so activity retries are harmless):
 //   - SuggestTrial (called by the study) writes the trial's parameters as
 //     RUNNING (ledger PutTrial);
-//   - RecordIntermediate (called by the trial after each epoch) writes the
-//     epoch's value (ledger Report, an upsert);
+//   - RecordIntermediate (called by the trial while its next epoch trains)
+//     writes an epoch's value (ledger Report, an upsert);
 //   - FinishTrial (called by the trial, or by the study for a trial that
-//     could not finish itself) writes the final state and value (ledger
-//     Finish; a second, different Finish is ignored: the first one wins).
+//     could not finish itself) writes the values no RecordIntermediate
+//     wrote, the reason, then the final state and value (ledger Finish; a
+//     second, different end is ignored: the first one wins).
 package activities
 
 import (
