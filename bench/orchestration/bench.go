@@ -140,7 +140,8 @@ func runStudy(ctx context.Context, cl client.Client, spec workflows.StudySpec) (
 	if err != nil {
 		return "", res, fmt.Errorf("start study: %w", err)
 	}
-	if err := cl.GetWorkflow(ctx, spec.Study, "").Get(ctx, &res); err != nil {
+	// Get follows the continue-as-new chain to the last run's result.
+	if err := r.Get(ctx, &res); err != nil {
 		return "", res, fmt.Errorf("study %s: %w", spec.Study, err)
 	}
 	return r.GetRunID(), res, nil
