@@ -2,7 +2,12 @@
 // study — criteria, evidence, share and joint — with every parameter of the
 // original tune_max.py (DESIGN.md §6) in a fixed order, the heavy-model limits
 // as constraints of the space (hpo.Param.Narrow), and the narrowing of the
-// space by HPO_MODEL_CHOICES and HPO_HEAD_LIMITS_JSON.
+// space by HPO_MODEL_CHOICES and HPO_HEAD_LIMITS_JSON. HPO_MODEL_CHOICES (and
+// Options.Models) may also name local model folders by absolute path beside
+// the nine pretrained names, e.g. a tiny model for tests and demos; the
+// trainer loads a folder as it is, and a folder is never passed off as one
+// of the nine. Options.Optimizers and Options.GradCheckpointing take out the
+// choices a trainer cannot implement (see trainer.RestrictOptions).
 //
 // Everything here is a pure function of its inputs: the same agent and
 // Options always build the same space, with no global state, so a workflow

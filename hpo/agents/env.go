@@ -12,7 +12,8 @@ import (
 
 // The environment variables that narrow the space, as in the original.
 const (
-	// EnvModelChoices is a comma list of model names (a subset of Models()).
+	// EnvModelChoices is a comma list of model names (a subset of Models())
+	// and absolute paths of local model folders (IsLocalModel).
 	EnvModelChoices = "HPO_MODEL_CHOICES"
 	// EnvHeadLimits is a JSON object with keys layers_min, layers_max,
 	// hidden_choices and dropout_max (each optional).
@@ -55,7 +56,7 @@ func parseModelChoices(s string) ([]string, error) {
 			return nil, fmt.Errorf("%w: entry %d of %q is empty", ErrInvalidOptions, i+1, s)
 		}
 	}
-	if err := validSubset("models", models, Models()); err != nil {
+	if err := validSubset("models", models, Models(), IsLocalModel); err != nil {
 		return nil, err
 	}
 	return models, nil

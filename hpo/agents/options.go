@@ -23,8 +23,13 @@ func headHiddenChoices() []int { return []int{256, 384, 512, 768, 1024, 1536, 20
 // workflow payloads; the same Options always build the same space.
 type Options struct {
 	// Models are the allowed model.name choices; nil means all of Models().
-	// The space keeps them in Models() order, whatever their order here, so
-	// that the same set always gives the same categorical distribution.
+	// A choice is one of Models() or a local model folder given by its
+	// absolute path (IsLocalModel), e.g. a tiny model written by
+	// model.WriteTinyModel. The space keeps the names in Models() order and
+	// then the folders sorted, whatever their order here, so that the same
+	// set always gives the same categorical distribution. A folder is heavy
+	// or not by its own name (IsHeavy); it must have the positions its
+	// tok.max_length range needs (512, or 384 when heavy).
 	Models []string `json:"models,omitempty"`
 	// Head narrows the head parameters; the zero HeadLimits means the
 	// original ranges.
@@ -33,6 +38,11 @@ type Options struct {
 	// Optimizers(). A trainer that cannot implement an optimizer removes it
 	// here, so it is never sampled (and Narrowing reports it).
 	Optimizers []string `json:"optimizers,omitempty"`
+	// GradCheckpointing are the allowed train.grad_checkpointing choices;
+	// nil means both (true, false). A trainer without activation
+	// checkpointing passes []bool{false}, so true is never sampled (and
+	// Narrowing reports it).
+	GradCheckpointing []bool `json:"grad_checkpointing,omitempty"`
 }
 
 // HeadLimits narrow head.layers, head.hidden and head.dropout (the keys of
@@ -101,18 +111,30 @@ func (h HeadLimits) Validate() error {
 // Validate reports, wrapping ErrInvalidOptions, the first way in which o is
 // not a narrowing of the original space.
 func (o Options) Validate() error {
-	if err := validSubset("models", o.Models, Models()); err != nil {
+	if err := validSubset("models", o.Models, Models(), IsLocalModel); err != nil {
 		return err
 	}
-	if err := validSubset("optimizers", o.Optimizers, Optimizers()); err != nil {
+	if err := validSubset("optimizers", o.Optimizers, Optimizers(), nil); err != nil {
+		return err
+	}
+	if err := validGradCheckpointing(o.GradCheckpointing); err != nil {
 		return err
 	}
 	return o.Head.Validate()
 }
 
+// validGradCheckpointing checks that list, when not nil, is one or both of
+// true and false, each once.
+func validGradCheckpointing(list []bool) error {
+	if list != nil && (len(list) == 0 || len(list) > 2 || (len(list) == 2 && list[0] == list[1])) {
+		return fmt.Errorf("%w: grad_checkpointing: %v is not a non-empty list of distinct booleans", ErrInvalidOptions, list)
+	}
+	return nil
+}
+
 // validSubset checks that list, when not nil, is a non-empty list of
-// distinct members of original.
-func validSubset(what string, list, original []string) error {
+// distinct members of original (or values extra accepts, when not nil).
+func validSubset(what string, list, original []string, extra func(string) bool) error {
 	if list == nil {
 		return nil
 	}
@@ -120,8 +142,12 @@ func validSubset(what string, list, original []string) error {
 		return fmt.Errorf("%w: %s: empty list", ErrInvalidOptions, what)
 	}
 	for i, x := range list {
-		if !slices.Contains(original, x) {
-			return fmt.Errorf("%w: %s: %q is not one of %s", ErrInvalidOptions, what, x, strings.Join(original, ", "))
+		if !slices.Contains(original, x) && (extra == nil || !extra(x)) {
+			also := ""
+			if extra != nil {
+				also = ", or an absolute path of a local model folder"
+			}
+			return fmt.Errorf("%w: %s: %q is not one of %s%s", ErrInvalidOptions, what, x, strings.Join(original, ", "), also)
 		}
 		if slices.Contains(list[:i], x) {
 			return fmt.Errorf("%w: %s: %q appears twice", ErrInvalidOptions, what, x)
@@ -152,10 +178,13 @@ func keep(original, allowed []string) []string {
 func (o Options) Narrowing() []string {
 	var lines []string
 	if o.Models != nil {
-		lines = append(lines, "model.name: "+strings.Join(keep(Models(), o.Models), ", ")+" (of "+strings.Join(Models(), ", ")+")")
+		lines = append(lines, "model.name: "+strings.Join(modelChoices(o.Models), ", ")+" (of "+strings.Join(Models(), ", ")+")")
 	}
 	if o.Optimizers != nil {
 		lines = append(lines, "optim.name: "+strings.Join(keep(Optimizers(), o.Optimizers), ", ")+" (of "+strings.Join(Optimizers(), ", ")+")")
+	}
+	if o.GradCheckpointing != nil {
+		lines = append(lines, "train.grad_checkpointing: "+joinBools(gradCheckpointingChoices(o.GradCheckpointing))+" (of true, false)")
 	}
 	if !o.Head.IsZero() {
 		h := o.Head
@@ -175,6 +204,26 @@ func keepInts(original, allowed []int) []int {
 		}
 	}
 	return out
+}
+
+// gradCheckpointingChoices returns train.grad_checkpointing's choices in
+// the original order (true, false), keeping those allowed (both when nil).
+func gradCheckpointingChoices(allowed []bool) []bool {
+	var out []bool
+	for _, b := range []bool{true, false} {
+		if allowed == nil || slices.Contains(allowed, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func joinBools(xs []bool) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.FormatBool(x)
+	}
+	return strings.Join(s, ", ")
 }
 
 func joinInts(xs []int) string {

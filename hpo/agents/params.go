@@ -20,7 +20,7 @@ func commonParams(opt Options) []hpo.Param {
 	optimizers := keep(Optimizers(), opt.Optimizers)
 	ps := []hpo.Param{
 		integer("seed", 1, 65535, 1),
-		categorical(pModel, strs(keep(Models(), opt.Models)...)),
+		categorical(pModel, strs(modelChoices(opt.Models)...)),
 		withNarrow(integer(pMaxLength, 128, 1024, 32), narrowMaxLength),
 		withNarrow(integer("tok.doc_stride", 32, 256, 16), narrowDocStride),
 		categorical("tok.use_fast", []hpo.Value{hpo.Bool(true), hpo.Bool(false)}),
@@ -46,7 +46,7 @@ func commonParams(opt Options) []hpo.Param {
 		uniform("train.clip_grad", 0, 1.5),
 		uniform("model.dropout", 0, 0.5),
 		uniform("model.attn_dropout", 0, 0.3),
-		categorical("train.grad_checkpointing", []hpo.Value{hpo.Bool(true), hpo.Bool(false)}),
+		categorical("train.grad_checkpointing", bools(gradCheckpointingChoices(opt.GradCheckpointing)...)),
 		integer("train.freeze_encoder_layers", 0, 6, 1),
 		uniform("optim.layerwise_lr_decay", 0.80, 1.00),
 	)

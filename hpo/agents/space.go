@@ -93,6 +93,14 @@ func strs(ss ...string) []hpo.Value {
 	return vs
 }
 
+func bools(bs ...bool) []hpo.Value {
+	vs := make([]hpo.Value, len(bs))
+	for i, b := range bs {
+		vs[i] = hpo.Bool(b)
+	}
+	return vs
+}
+
 func ints(xs ...int) []hpo.Value {
 	vs := make([]hpo.Value, len(xs))
 	for i, x := range xs {
