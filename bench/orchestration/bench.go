@@ -140,9 +140,11 @@ func runStudy(ctx context.Context, cl client.Client, spec workflows.StudySpec) (
 	if err != nil {
 		return "", res, fmt.Errorf("start study: %w", err)
 	}
-	// Get follows the continue-as-new chain to the last run's result.
+	// Get follows the continue-as-new chain to the last run's result, and
+	// from then on GetRunID names that last run: keep the first one now.
+	first := r.GetRunID()
 	if err := r.Get(ctx, &res); err != nil {
 		return "", res, fmt.Errorf("study %s: %w", spec.Study, err)
 	}
-	return r.GetRunID(), res, nil
+	return first, res, nil
 }
