@@ -69,7 +69,9 @@ func run(ctx context.Context, cfg config, w io.Writer) error {
 		return err
 	}
 	start := time.Now()
+	stopProgress := progress(rec, start, time.Minute)
 	firstRun, res, err := runStudy(ctx, cl, spec)
+	stopProgress()
 	if err != nil {
 		return err
 	}
@@ -147,4 +149,24 @@ func runStudy(ctx context.Context, cl client.Client, spec workflows.StudySpec) (
 		return "", res, fmt.Errorf("study %s: %w", spec.Study, err)
 	}
 	return first, res, nil
+}
+
+// progress prints, every interval, how many epochs have been trained, so a
+// long run that is cut short still leaves its rate on stderr. The returned
+// func stops it.
+func progress(rec *recorder, start time.Time, every time.Duration) func() {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Fprintf(os.Stderr, "orchestration: %d epochs trained after %.0fs\n", rec.count(), time.Since(start).Seconds())
+			}
+		}
+	}()
+	return func() { close(done) }
 }

@@ -47,6 +47,12 @@ func (r *recorder) wrap(t activities.Trainer) activities.Trainer {
 	})
 }
 
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.log)
+}
+
 func (r *recorder) calls() []call {
 	r.mu.Lock()
 	defer r.mu.Unlock()
