@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,6 +84,55 @@ func TestCrashWorkerMidEpoch(t *testing.T) {
 		t.Errorf("checkpoint of trial %d records resumes %d, last %+v; want epoch %d resumed mid-way",
 			victim, ck.Resumes, ck.LastResume, interrupted)
 	}
+}
+
+// TestWorkerGracefulStop sends SIGTERM to the worker binary in the middle of
+// an epoch: it must stop polling, let the epoch finish and checkpoint (its
+// stop timeout is longer than an epoch), exit 0, and leave the study to a
+// new worker, which completes it with every trial once.
+func TestWorkerGracefulStop(t *testing.T) {
+	e := newDevStudyEnv(t)
+	bin := buildWorker(t)
+	spec := e.spec(t, "graceful-study", 2, 1, 2)
+	spec.Pruner = pruners.NoneConfig()
+	first := startWorkerProcess(t, bin, e.srv.Address, "first")
+	e.start(t, spec)
+	var st workflows.StudyStatus
+	waitFor(t, 2*time.Minute, "trial 0 to finish epoch 1", func(ctx context.Context) bool {
+		v, err := e.cl.QueryWorkflow(ctx, spec.Study, "", workflows.QueryStatus)
+		return err == nil && v.Get(&st) == nil && len(st.Running) == 1 && st.Running[0].Epoch >= 1
+	})
+	time.Sleep(500 * time.Millisecond)
+	sent := time.Now()
+	if err := first.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("worker after SIGTERM: %v, want exit 0", err)
+	}
+	// The stop timeout is 5 s; an epoch is 2 s.
+	if took := time.Since(sent); took > 10*time.Second {
+		t.Fatalf("worker took %v to stop after SIGTERM", took)
+	}
+	// The epoch that was running finished and was checkpointed before exit.
+	running := st.Running[0]
+	ck, err := simtrainer.ReadCheckpoint(activities.TrialDir(spec.Outdir, spec.Study, running.Number))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Epoch < running.Epoch+1 {
+		t.Fatalf("after SIGTERM during epoch %d, trial %d's checkpoint holds epoch %d", running.Epoch+1, running.Number, ck.Epoch)
+	}
+	startWorkerProcess(t, bin, e.srv.Address, "second")
+	res, err := e.waitResult(spec.Study, 3*time.Minute)
+	if err != nil {
+		e.logStatus(t, spec.Study)
+		t.Fatal(err)
+	}
+	if res.State != workflows.StudyStateCompleted || res.Counts.Complete != 2 {
+		t.Fatalf("study ended %s with %+v, want COMPLETED with 2 complete", res.State, res.Counts)
+	}
+	checkLedgerExactlyOnce(t, spec, 2)
 }
 
 // checkResumedFromCheckpoint reads the TrainEpoch requests of the victim

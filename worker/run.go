@@ -28,6 +28,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
+	drain := newDrainer()
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := newLogger(cfg.verbose)
@@ -38,7 +39,7 @@ func run(c *cli.Context) error {
 	defer cl.Close()
 	acts, err := activities.New(activities.Config{
 		OpenLedger:     setup.OpenLedger,
-		Trainers:       trainers,
+		Trainers:       drain.wrapAll(trainers),
 		Devices:        cfg.devices,
 		HeartbeatEvery: cfg.heartbeatEvery,
 	})
@@ -50,11 +51,14 @@ func run(c *cli.Context) error {
 			logger.Error("closing ledgers", "error", err)
 		}
 	}()
-	return serve(ctx, cl, cfg, acts)
+	return serve(ctx, cl, cfg, acts, drain)
 }
 
-// serve runs a worker on cl until ctx ends, then stops it gracefully.
-func serve(ctx context.Context, cl client.Client, cfg config, acts *activities.Activities) error {
+// serve runs a worker on cl until ctx ends, then stops it gracefully: it
+// drains the trainers first (running epochs finish and checkpoint, for at
+// most the stop timeout), then stops the SDK worker, which ends this
+// worker's sessions.
+func serve(ctx context.Context, cl client.Client, cfg config, acts *activities.Activities, drain *drainer) error {
 	w := worker.New(cl, cfg.taskQueue, setup.WorkerOptions(cfg.devices, cfg.stopTimeout))
 	setup.Register(w, acts)
 	fmt.Fprintf(os.Stderr, "worker: polling task queue %s on %s (namespace %s), devices %v, pid %d\n",
@@ -63,6 +67,11 @@ func serve(ctx context.Context, cl client.Client, cfg config, acts *activities.A
 	go func() {
 		<-ctx.Done()
 		fmt.Fprintf(os.Stderr, "worker: stopping; running epochs get up to %v to finish and checkpoint\n", cfg.stopTimeout)
+		dctx, cancel := context.WithTimeout(context.Background(), cfg.stopTimeout)
+		if !drain.drain(dctx) {
+			fmt.Fprintln(os.Stderr, "worker: stop timeout reached; cancelling the epochs still running")
+		}
+		cancel()
 		close(interrupt)
 	}()
 	if err := w.Run(interrupt); err != nil {
