@@ -19,9 +19,9 @@ func main() {
 		Description: "Polls the task queue for StudyWorkflow and TrialWorkflow tasks and trains trial epochs.\n" +
 			"Each device in --devices is one trial slot (a Temporal session), so a trial's epochs stay on one\n" +
 			"device while this worker lives; if the worker dies, the trial opens a session on another worker and\n" +
-			"resumes from its last checkpoint (the outdir must be shared). SIGINT/SIGTERM stop polling and give\n" +
-			"running epochs --stop-timeout to finish and checkpoint. Trainers: simulated always; gotch only in\n" +
-			"a build with -tags gotch (make libtorch, then make build).",
+			"resumes from its last checkpoint (the outdir must be shared). On SIGINT/SIGTERM no new epoch starts,\n" +
+			"running epochs get --stop-timeout to finish and checkpoint, then the worker stops polling.\n" +
+			"Trainers: simulated always; gotch only in a build with -tags gotch (make libtorch, then make build).",
 		Flags:  flags(),
 		Action: run,
 	}
