@@ -127,7 +127,13 @@ func (o *Optimizer) LoadState(named []ts.NamedTensor, steps int) (err error) {
 		if slash < 0 || convErr != nil || !ok || idx != len(state[p.Name]) {
 			return fmt.Errorf("%w: optimizer state %q does not fit this model", ErrBadWeights, nt.Name)
 		}
-		state[p.Name] = append(state[p.Name], optimCopy(nt.Tensor.MustTo(p.Tensor.MustDevice(), false)))
+		// The moved tensor is dropped explicitly after the copy: left to
+		// gotch's finalizer, it could be freed while at_copy_ still reads it
+		// (gotch's Copy_ keeps no reference to its source during the C call),
+		// which crashed a worker with SIGSEGV.
+		moved := nt.Tensor.MustTo(p.Tensor.MustDevice(), false)
+		state[p.Name] = append(state[p.Name], optimCopy(moved))
+		moved.MustDrop()
 	}
 	o.state, o.steps = state, steps
 	return nil
