@@ -59,8 +59,16 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 	cfg := s.cfg
 	vs := s.pre.Encoder.VarStore()
 	var err error
-	s.head, err = model.NewCriteriaHead(vs.Root().Sub("head"), s.pre.Encoder.HiddenSize(), model.HeadConfig{
-		Pooling: cfg.Pooling, Layers: cfg.HeadLayers, Hidden: cfg.HeadHidden, Activation: cfg.Activation, Dropout: cfg.HeadDropout,
+	// gotch's nn.Linear keeps its weight as a transposed view made when the
+	// layer is built. A view made while this OS thread had autograd off
+	// (libtorch grad mode is per thread, and gotch's ts.NoGrad can leave it
+	// off on a thread) makes the next training forward fail with "A view
+	// was created in no_grad mode ..." — through gotch's log.Fatal, ending
+	// the worker. Build the head with grad mode on, on a locked thread.
+	model.WithGrad(true, func() {
+		s.head, err = model.NewCriteriaHead(vs.Root().Sub("head"), s.pre.Encoder.HiddenSize(), model.HeadConfig{
+			Pooling: cfg.Pooling, Layers: cfg.HeadLayers, Hidden: cfg.HeadHidden, Activation: cfg.Activation, Dropout: cfg.HeadDropout,
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
