@@ -4,12 +4,16 @@
 # BERT-Small (L4 H512 A8) shape, then a worker's memory over many short
 # one-epoch trials of the real trainer on the project fixture.
 # Overrides: THREADS (2), BATCH (16), SEQ (128), STEPS (20), TRIALS (200; 0
-# skips the memory check).
+# skips the memory check), SHAPES ("tiny small").
 #
-# Not done: the comparison with PyTorch eager that issue 4 asks for. The
-# torch 2.1.2 wheel cached by scripts/libtorch.sh is PyPI's CUDA build; it
-# does not import without the NVIDIA CUDA libraries (~2 GB of wheels), and
-# no PyTorch counterpart of this step is written yet.
+# PyTorch eager column: for each shape, bench/train/pytorch_step.py trains the
+# same model folder (written by `bench-train -write-model`) with the same step,
+# batch, sequence length and thread count, with Hugging Face's "eager"
+# attention (the same math as our encoder) and with "sdpa" (its default). It
+# runs on the reference venv $SUPERMAX_CACHE/torch-venv (torch 2.1.2,
+# transformers 4.46.3), built by the opt-in `scripts/libtorch.sh
+# --reference-venv` (about 4.9 GB); without that venv the column is skipped
+# with a message saying how to build it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -27,9 +31,20 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 go build -tags gotch -o "$tmp/bench-train" ./bench/train
+py="$SUPERMAX_CACHE/torch-venv/bin/python"
 echo "# bench-train ($(date -u +%Y-%m-%d), $(nproc) cores, libtorch $(basename "$LIBTORCH"))"
-for shape in tiny small; do
+if [ ! -x "$py" ]; then
+  echo "(PyTorch eager column skipped: no $py; build it with scripts/libtorch.sh --reference-venv, about 4.9 GB)"
+fi
+for shape in ${SHAPES:-tiny small}; do
   "$tmp/bench-train" -shape "$shape" -batch "$batch" -seq "$seq" -steps "$steps" -threads "$threads"
+  if [ -x "$py" ]; then
+    "$tmp/bench-train" -write-model "$tmp/$shape" -shape "$shape" -seq "$seq"
+    for attn in eager sdpa; do
+      "$py" bench/train/pytorch_step.py --model "$tmp/$shape" --shape "$shape" --attn "$attn" \
+        --batch "$batch" --seq "$seq" --steps "$steps" --threads "$threads"
+    done
+  fi
 done
 if [ "$trials" -gt 0 ]; then
   echo "memory over $trials one-epoch trials (tiny model, fixture, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}):"

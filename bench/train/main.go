@@ -26,10 +26,30 @@ func main() {
 	threads := flag.Int("threads", 2, "libtorch intra-op threads")
 	trials := flag.Int("trials", 0, "instead of the step benchmark, run this many one-epoch trials of the tiny model on -data and report memory")
 	dataDir := flag.String("data", "data/testdata/redsm5-fixture", "ReDSM5 folder for -trials")
+	writeModel := flag.String("write-model", "", "instead of benchmarking, write the -shape model folder (for -seq) into `DIR` and exit; bench/train/pytorch_step.py times the same step on it")
 	flag.Parse()
+	if *writeModel != "" {
+		if err := writeShape(*writeModel, *shape, *seq); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := run(*shape, *batch, *seq, *steps, *warmup, *threads, *trials, *dataDir); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// writeShape writes the model folder that the step benchmark of shape
+// trains, so that another implementation can train exactly that model.
+func writeShape(dir, shape string, seq int) error {
+	cfg, err := shapeConfig(shape, seq)
+	if err != nil {
+		return err
+	}
+	if _, err := model.WriteTinyModel(dir, cfg); err != nil {
+		return fmt.Errorf("write %s model into %s: %w", shape, dir, err)
+	}
+	return nil
 }
 
 func run(shape string, batch, seq, steps, warmup, threads, trials int, dataDir string) error {
