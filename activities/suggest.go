@@ -91,41 +91,122 @@ type SuggestResult struct {
 // already holds parameters for that number, it returns them instead of
 // sampling again, so a retry after a lost response cannot change them.
 func (a *Activities) SuggestTrial(ctx context.Context, req SuggestRequest) (SuggestResult, error) {
+	s, err := a.suggester(ctx, req)
+	if err != nil {
+		return SuggestResult{}, err
+	}
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if err := s.c.refresh(ctx, s.l); err != nil {
+		return SuggestResult{}, err
+	}
+	return s.one(ctx, req.Number)
+}
+
+// MaxSuggestBatch bounds SuggestBatchRequest.Count. The batch's result is
+// one payload (a trial's parameters take a few KB, the server warns at
+// 512 KB), and one attempt must finish within the activity's timeout.
+const MaxSuggestBatch = 64
+
+// SuggestBatchRequest is the input of SuggestTrials: Count trials numbered
+// from Number (the embedded request's fields; its JSON is flat).
+type SuggestBatchRequest struct {
+	SuggestRequest
+	Count int `json:"count"`
+}
+
+// SuggestBatchResult is the output of SuggestTrials: one entry per trial,
+// numbers ascending from the request's Number.
+type SuggestBatchResult struct {
+	Trials []SuggestResult `json:"trials"`
+}
+
+// SuggestTrials suggests trials Number .. Number+Count-1 in one activity
+// call, exactly as Count sequential SuggestTrial calls would: trial n is
+// sampled with the trials before it in the batch already recorded RUNNING
+// (constant liar), and recorded before n+1 is sampled. Idempotent per trial
+// number: a retried call returns what the ledger holds for each number and
+// samples only the ones it lacks, so every attempt keeps the progress of the
+// attempts before it. Blocking; it holds the study's cache for the whole
+// batch. Count outside 1..MaxSuggestBatch is a non-retryable
+// ErrTypeInvalidConfig.
+func (a *Activities) SuggestTrials(ctx context.Context, req SuggestBatchRequest) (SuggestBatchResult, error) {
+	if req.Count < 1 || req.Count > MaxSuggestBatch {
+		return SuggestBatchResult{}, invalidConfig(fmt.Errorf("suggest trials of %q from %d: count %d, want 1..%d",
+			req.Study, req.Number, req.Count, MaxSuggestBatch))
+	}
+	s, err := a.suggester(ctx, req.SuggestRequest)
+	if err != nil {
+		return SuggestBatchResult{}, err
+	}
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if err := s.c.refresh(ctx, s.l); err != nil {
+		return SuggestBatchResult{}, err
+	}
+	out := SuggestBatchResult{Trials: make([]SuggestResult, 0, req.Count)}
+	for n := req.Number; n < req.Number+req.Count; n++ {
+		if err := ctx.Err(); err != nil {
+			return SuggestBatchResult{}, fmt.Errorf("suggest trial %d of %q: %w", n, req.Study, err)
+		}
+		r, err := s.one(ctx, n)
+		if err != nil {
+			return SuggestBatchResult{}, err
+		}
+		out.Trials = append(out.Trials, r)
+	}
+	return out, nil
+}
+
+// suggester is what one suggestion call works with: the request's space,
+// sampler and study, its ledger and the study's trial cache.
+type suggester struct {
+	req     SuggestRequest
+	space   *hpo.Space
+	sampler hpo.Sampler
+	study   hpo.Study
+	l       ledger.Ledger
+	c       *trialCache
+}
+
+// suggester checks req and opens what suggesting needs.
+func (a *Activities) suggester(ctx context.Context, req SuggestRequest) (*suggester, error) {
 	space, sampler, study, err := req.build()
 	if err != nil {
-		return SuggestResult{}, invalidConfig(fmt.Errorf("suggest trial %d of %q: %w", req.Number, req.Study, err))
+		return nil, invalidConfig(fmt.Errorf("suggest trial %d of %q: %w", req.Number, req.Study, err))
 	}
 	l, err := a.ledger(ctx, req.Storage)
 	if err != nil {
-		return SuggestResult{}, err
+		return nil, err
 	}
-	c := a.cache(req.Storage, req.StudyID)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.refresh(ctx, l); err != nil {
-		return SuggestResult{}, err
-	}
-	if t, ok := c.trials[req.Number]; ok && len(t.Params) > 0 {
+	return &suggester{req: req, space: space, sampler: sampler, study: study, l: l, c: a.cache(req.Storage, req.StudyID)}, nil
+}
+
+// one returns trial n as the ledger holds it, or samples it with the known
+// trials (running ones included) and records it RUNNING. Callers hold s.c.mu
+// and refreshed the cache.
+func (s *suggester) one(ctx context.Context, n int) (SuggestResult, error) {
+	if t, ok := s.c.trials[n]; ok && len(t.Params) > 0 {
 		return recorded(t)
 	}
-	internal, err := sampler.Sample(study, space, c.history(req.Number), req.Number)
+	internal, err := s.sampler.Sample(s.study, s.space, s.c.history(n), n)
 	if err != nil {
-		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: %w", req.Number, req.Study, err)
+		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: %w", n, s.req.Study, err)
 	}
-	params, err := space.Decode(internal)
+	params, err := s.space.Decode(internal)
 	if err != nil {
-		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: sampler output: %w", req.Number, req.Study, err)
+		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: sampler output: %w", n, s.req.Study, err)
 	}
 	dists := make(map[string]hpo.Distribution, len(internal))
 	for name := range internal {
-		p, _ := space.Lookup(name) // Decode checked every name
+		p, _ := s.space.Lookup(name) // Decode checked every name
 		dists[name] = p.Dist
 	}
-	if err := l.PutTrial(ctx, req.StudyID, req.Number, internal, dists, time.Now()); err != nil {
-		return SuggestResult{}, ledgerError(fmt.Errorf("suggest trial %d of %q: %w", req.Number, req.Study, err))
+	if err := s.l.PutTrial(ctx, s.req.StudyID, n, internal, dists, time.Now()); err != nil {
+		return SuggestResult{}, ledgerError(fmt.Errorf("suggest trial %d of %q: %w", n, s.req.Study, err))
 	}
-	c.trials[req.Number] = hpo.Trial{Number: req.Number, State: hpo.Running, Params: internal, Dists: dists}
-	return SuggestResult{Number: req.Number, Internal: internal, Params: params, State: hpo.Running}, nil
+	s.c.trials[n] = hpo.Trial{Number: n, State: hpo.Running, Params: internal, Dists: dists}
+	return SuggestResult{Number: n, Internal: internal, Params: params, State: hpo.Running}, nil
 }
 
 // build makes the search space, sampler and study of a request.

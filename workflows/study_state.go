@@ -22,8 +22,11 @@ type study struct {
 	// not send a second prune.
 	pruneSent      map[int]bool
 	startedThisRun int
-	cancelling     bool
-	final          string // the end state once the study ended
+	// batch: this run suggests and starts trials in batches
+	// (versionBatchSuggest); decided once per run.
+	batch      bool
+	cancelling bool
+	final      string // the end state once the study ended
 	// inflight counts commands not yet acknowledged (child starts, signals to
 	// trials, study-side ledger writes); continue-as-new waits for zero.
 	inflight int

@@ -14,35 +14,6 @@ import (
 	"github.com/redsm5/supermax-hpo/hpo/pruners"
 )
 
-// startNext suggests the next trial and starts it. The suggestion runs in an
-// activity: sampling is heavy (it must not block a workflow task) and reads
-// the ledger.
-func (s *study) startNext(ctx workflow.Context) error {
-	n := s.c.NextNumber
-	var a *activities.Activities
-	var r activities.SuggestResult
-	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.SuggestTrial, activities.SuggestRequest{
-		Study: s.spec.Study, StudyID: s.c.StudyID, Storage: s.spec.Storage, Agent: s.spec.Agent,
-		AgentOptions: s.spec.AgentOptions, Direction: s.spec.Direction, Seed: s.spec.Seed,
-		Sampler: s.spec.Sampler, TPE: s.spec.TPE, Number: n,
-	}).Get(ctx, &r)
-	if err != nil {
-		return fmt.Errorf("study %q: suggest trial %d: %w", s.spec.Study, n, err)
-	}
-	s.c.NextNumber++
-	s.startedThisRun++
-	if r.State.Finished() {
-		// The ledger already holds this trial's end (the study was started
-		// again under its name): count it, never run it twice.
-		s.count(TrialDone{Trial: n, State: r.State, Value: r.Value, Params: r.Params})
-		return nil
-	}
-	s.running[n] = &RunningTrial{Number: n}
-	s.startChild(ctx, n, r.Params)
-	s.label(ctx)
-	return nil
-}
-
 // startChild starts TrialWorkflow n and watches it from a coroutine.
 //
 // ParentClosePolicy ABANDON: the trial must survive this run's

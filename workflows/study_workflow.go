@@ -13,10 +13,13 @@ import (
 
 // StudyWorkflow runs a study to its end and returns its summary.
 //
-// It asks SuggestTrial for each new trial and starts it as a TrialWorkflow
-// child while fewer than Parallel trials run; it feeds every epoch report to
-// the pruner (its state lives here) and answers with a verdict or a prune
-// signal; it counts trial-done signals. It continues as new after
+// Whenever slots are free it asks SuggestTrials for as many new trials as
+// may start (free slots, trials left, this run's K budget) and starts them
+// all as TrialWorkflow children in one workflow task, so never more than
+// Parallel run (runs recorded before versionBatchSuggest start one trial per
+// task). It feeds every epoch report to the pruner (its state lives here)
+// and answers with a verdict or a prune signal; it counts trial-done
+// signals. It continues as new after
 // TrialsPerRun trials started in one run or when the server suggests it,
 // carrying only StudyCarry. It ends when NTrials trials have ended, after
 // SignalStop once running trials finished, or on SignalCancel / workflow
@@ -94,6 +97,7 @@ func (s *study) initLedger(ctx workflow.Context) error {
 // run is the study's main loop: start trials while there is room, and end,
 // cancel or continue as new when it is time.
 func (s *study) run(ctx workflow.Context) (StudyResult, error) {
+	s.batch = batchVersion(ctx)
 	for {
 		err := workflow.Await(ctx, func() bool {
 			return s.cancelling || s.done() || s.canStart() || s.timeToContinue(ctx)
@@ -106,7 +110,7 @@ func (s *study) run(ctx workflow.Context) (StudyResult, error) {
 		case s.timeToContinue(ctx):
 			return s.continueAsNew(ctx)
 		}
-		if err := s.startNext(ctx); err != nil {
+		if err := s.startTrials(ctx); err != nil {
 			if ctx.Err() != nil {
 				return s.cancel(ctx)
 			}
