@@ -47,7 +47,7 @@ func studyFlags() []cli.Flag {
 // startStudy is the root action: start the study, or attach to the running
 // one of that name, and print where to follow it.
 func startStudy(c *cli.Context) error {
-	spec, err := specFromCLI(c)
+	spec, notes, err := specFromCLI(c)
 	if err != nil {
 		return err
 	}
@@ -70,6 +70,8 @@ func startStudy(c *cli.Context) error {
 			run.GetID(), run.GetRunID(), workflowLink(c.String(flagUI), o.Namespace, run.GetID()), spec.Outdir, spec.Storage)
 		if attached {
 			fmt.Println("(the running study keeps its own settings; flags given now were not applied)")
+		} else {
+			printSpace(spec, notes)
 		}
 		if !c.Bool("wait") {
 			return nil
@@ -109,25 +111,34 @@ func isRunning(ctx context.Context, cl client.Client, id string) (bool, error) {
 
 // specFromCLI builds the study spec: the agent's defaults (DESIGN.md §6),
 // then flags and their HPO_* variables, then HPO_MODEL_CHOICES and
-// HPO_HEAD_LIMITS_JSON; it validates the result.
-func specFromCLI(c *cli.Context) (workflows.StudySpec, error) {
+// HPO_HEAD_LIMITS_JSON, then the restriction of the space to what the
+// trainer implements (see restrictForTrainer); it validates the result and
+// returns notes on what the trainer took out of the space and why.
+func specFromCLI(c *cli.Context) (workflows.StudySpec, []string, error) {
 	if c.String("agent") == "" {
-		return workflows.StudySpec{}, fmt.Errorf("%w: --agent is required (criteria, evidence, share or joint)", errUsage)
+		return workflows.StudySpec{}, nil, fmt.Errorf("%w: --agent is required (criteria, evidence, share or joint)", errUsage)
 	}
 	spec, err := workflows.DefaultStudySpec(c.String("agent"))
 	if err != nil {
-		return workflows.StudySpec{}, fmt.Errorf("%w: --agent: %w", errUsage, err)
+		return workflows.StudySpec{}, nil, fmt.Errorf("%w: --agent: %w", errUsage, err)
 	}
 	if spec.AgentOptions, err = agents.OptionsFromEnv(os.Getenv); err != nil {
-		return workflows.StudySpec{}, fmt.Errorf("%w: %w", errUsage, err)
+		return workflows.StudySpec{}, nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if err := checkModelFolders(spec.AgentOptions.Models); err != nil {
+		return workflows.StudySpec{}, nil, err
 	}
 	if err := applyFlags(c, &spec); err != nil {
-		return workflows.StudySpec{}, err
+		return workflows.StudySpec{}, nil, err
+	}
+	notes, err := restrictForTrainer(&spec)
+	if err != nil {
+		return workflows.StudySpec{}, nil, err
 	}
 	if err := spec.Validate(); err != nil {
-		return workflows.StudySpec{}, fmt.Errorf("%w: %w", errUsage, err)
+		return workflows.StudySpec{}, nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	return spec, nil
+	return spec, notes, nil
 }
 
 // applyFlags overrides spec with the flags (and their env fallbacks).

@@ -18,7 +18,7 @@ func parseSpec(t *testing.T, args ...string) (workflows.StudySpec, error) {
 	var spec workflows.StudySpec
 	var specErr error
 	app := &cli.App{Name: "starter", Flags: studyFlags(), Action: func(c *cli.Context) error {
-		spec, specErr = specFromCLI(c)
+		spec, _, specErr = specFromCLI(c)
 		return nil
 	}}
 	if err := app.Run(append([]string{"starter"}, args...)); err != nil {
