@@ -58,9 +58,10 @@ func TestReplayDetectsChangedHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	changed := strings.ReplaceAll(string(b), `"SuggestTrial"`, `"SuggestTrialRenamed"`)
+	// SuggestTrial or, in runs with batch suggestions, SuggestTrials.
+	changed := strings.ReplaceAll(string(b), `"SuggestTrial`, `"RenamedSuggestTrial`)
 	if changed == string(b) {
-		t.Fatal("study-run-1.json schedules no SuggestTrial activity")
+		t.Fatal("study-run-1.json schedules no SuggestTrial(s) activity")
 	}
 	f := filepath.Join(t.TempDir(), "changed.json")
 	if err := os.WriteFile(f, []byte(changed), 0o600); err != nil {

@@ -92,7 +92,7 @@ type histStats struct {
 	maxEvents, maxBytes int
 	maxEventBytes       int
 	maxEventType        string
-	// suggest holds the latency of every SuggestTrial activity the study
+	// suggest holds the latency of every suggestion activity the study
 	// ran, from scheduled to completed (sorted).
 	suggest []time.Duration
 }
@@ -117,7 +117,7 @@ func studyHistories(ctx context.Context, cl client.Client, id, firstRun string) 
 			if a := ev.GetWorkflowExecutionContinuedAsNewEventAttributes(); a != nil {
 				next = a.GetNewExecutionRunId()
 			}
-			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == "SuggestTrial" {
+			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && isSuggest(a.GetActivityType().GetName()) {
 				scheduled[ev.GetEventId()] = ev.GetEventTime().AsTime()
 			}
 			if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil {
@@ -132,6 +132,13 @@ func studyHistories(ctx context.Context, cl client.Client, id, firstRun string) 
 	}
 	sort.Slice(s.suggest, func(i, j int) bool { return s.suggest[i] < s.suggest[j] })
 	return s, nil
+}
+
+// isSuggest reports whether an activity type is the study's suggestion
+// activity: SuggestTrial (one trial per call) or SuggestTrials (a batch,
+// in runs that took the study-batch-suggest version).
+func isSuggest(activityType string) bool {
+	return activityType == "SuggestTrial" || activityType == "SuggestTrials"
 }
 
 // memory is the process's resident set and Go heap.
@@ -168,7 +175,7 @@ func report(w io.Writer, cfg config, study string, res workflows.StudyResult, wa
 	g := gaps(calls, func(c call) string { return c.device })
 	fmt.Fprintf(w, "slot gap (end of an epoch on a slot -> start of the next one there): p50 %v, p99 %v (%d gaps)\n",
 		percentile(g, 50).Round(time.Millisecond), percentile(g, 99).Round(time.Millisecond), len(g))
-	fmt.Fprintf(w, "study's SuggestTrial activities (scheduled -> completed, run one at a time): p50 %v, p99 %v (%d)\n",
+	fmt.Fprintf(w, "study's suggestion activities (scheduled -> completed, one at a time): p50 %v, p99 %v (%d calls)\n",
 		percentile(h.suggest, 50).Round(time.Millisecond), percentile(h.suggest, 99).Round(time.Millisecond), len(h.suggest))
 	fmt.Fprintf(w, "study runs %d; largest run history %d events, %d bytes; largest event %d bytes (%s)\n",
 		h.runs, h.maxEvents, h.maxBytes, h.maxEventBytes, h.maxEventType)
