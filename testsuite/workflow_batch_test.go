@@ -18,10 +18,12 @@ import (
 type suggestCalls struct {
 	mu      sync.Mutex
 	batches []activities.SuggestBatchRequest // SuggestTrials, in call order
+	local   int                              // how many of them ran as local activities
 	singles int                              // SuggestTrial calls
 }
 
-// listen records every suggestion activity the harness's study starts.
+// listen records every suggestion activity the harness's study starts,
+// local or not.
 func (c *suggestCalls) listen(t *testing.T, h *wfHarness) {
 	h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
 		switch info.ActivityType.Name {
@@ -31,15 +33,39 @@ func (c *suggestCalls) listen(t *testing.T, h *wfHarness) {
 				t.Errorf("decode SuggestTrials input: %v", err)
 				return
 			}
-			c.mu.Lock()
-			c.batches = append(c.batches, req)
-			c.mu.Unlock()
+			c.add(req)
 		case "SuggestTrial":
-			c.mu.Lock()
-			c.singles++
-			c.mu.Unlock()
+			c.addSingle()
 		}
 	})
+	h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, args []any) {
+		switch info.ActivityType.Name {
+		case "SuggestTrials":
+			req, ok := args[0].(activities.SuggestBatchRequest)
+			if !ok {
+				t.Errorf("local SuggestTrials input is %T", args[0])
+				return
+			}
+			c.add(req)
+			c.mu.Lock()
+			c.local++
+			c.mu.Unlock()
+		case "SuggestTrial":
+			c.addSingle()
+		}
+	})
+}
+
+func (c *suggestCalls) add(req activities.SuggestBatchRequest) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.batches = append(c.batches, req)
+}
+
+func (c *suggestCalls) addSingle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.singles++
 }
 
 // take returns the batches recorded so far and forgets them.
@@ -47,7 +73,7 @@ func (c *suggestCalls) take() ([]activities.SuggestBatchRequest, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b, s := c.batches, c.singles
-	c.batches, c.singles = nil, 0
+	c.batches, c.singles, c.local = nil, 0, 0
 	return b, s
 }
 
@@ -80,9 +106,13 @@ func TestStudyBatchesSuggestionsWithinParallelism(t *testing.T) {
 	if res.Counts.Complete != 14 || res.Counts.Ended() != 14 {
 		t.Fatalf("counts = %+v, want 14 complete", res.Counts)
 	}
+	calls.mu.Lock()
+	local := calls.local
+	calls.mu.Unlock()
 	batches, singles := calls.take()
-	if singles != 0 {
-		t.Fatalf("%d SuggestTrial calls, want none (a new study batches)", singles)
+	if singles != 0 || local != len(batches) {
+		t.Fatalf("%d SuggestTrial calls and %d of %d batches local, want batches only, all local (a new study's version)",
+			singles, local, len(batches))
 	}
 	checkBatches(t, batches, 0, 14, 4)
 	if batches[0].Count != 4 {

@@ -22,9 +22,9 @@ type study struct {
 	// not send a second prune.
 	pruneSent      map[int]bool
 	startedThisRun int
-	// batch: this run suggests and starts trials in batches
+	// batch is how this run suggests and starts trials
 	// (versionBatchSuggest); decided once per run.
-	batch      bool
+	batch      workflow.Version
 	cancelling bool
 	final      string // the end state once the study ended
 	// inflight counts commands not yet acknowledged (child starts, signals to

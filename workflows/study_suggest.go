@@ -2,32 +2,45 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/redsm5/supermax-hpo/activities"
 )
 
-// versionBatchSuggest is the change ID of batched suggestions. Version 1: a
-// run suggests every trial that may start now in one SuggestTrials call and
-// starts them all in the same workflow task. DefaultVersion (runs recorded
-// before): one SuggestTrial call and one child start per workflow task.
+// versionBatchSuggest is the change ID of batched suggestions.
+//   - DefaultVersion (runs recorded before): one SuggestTrial activity and
+//     one child start per workflow task.
+//   - batchActivity: a run suggests every trial that may start now in one
+//     SuggestTrials activity and starts them all in one workflow task.
+//   - batchLocal: the same, with SuggestTrials as a local activity: it runs
+//     in the worker that runs the workflow task, whose completion then
+//     carries the suggestions and the child starts together, saving the
+//     server round trips of a scheduled activity.
 const versionBatchSuggest = "study-batch-suggest"
 
-// batchVersion decides, once per run, whether the run batches suggestions.
-// A run replaying a history recorded without the marker keeps the old path;
-// every new run records version 1.
-func batchVersion(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, versionBatchSuggest, workflow.DefaultVersion, 1) == 1
+// Versions of versionBatchSuggest.
+const (
+	batchActivity workflow.Version = 1
+	batchLocal    workflow.Version = 2
+)
+
+// batchVersion decides, once per run, how the run suggests trials. A run
+// replaying a history recorded without the marker keeps the old path; every
+// new run records the newest version.
+func batchVersion(ctx workflow.Context) workflow.Version {
+	return workflow.GetVersion(ctx, versionBatchSuggest, workflow.DefaultVersion, batchLocal)
 }
 
 // startTrials starts what may start now: a batch of room() trials, or one
 // trial on the old path.
 func (s *study) startTrials(ctx workflow.Context) error {
-	if s.batch {
-		return s.startBatch(ctx, s.room())
+	if s.batch == workflow.DefaultVersion {
+		return s.startNext(ctx)
 	}
-	return s.startNext(ctx)
+	return s.startBatch(ctx, s.room())
 }
 
 // room is how many trials may start now: the free slots, bounded by the
@@ -45,8 +58,9 @@ func (s *study) room() int {
 // startBatch suggests trials NextNumber .. NextNumber+k-1 in one activity
 // call (sampled in order, each earlier one counted RUNNING: constant liar)
 // and starts them all in this workflow task. The suggestion runs in an
-// activity: sampling is heavy (it must not block a workflow task) and reads
-// the ledger; a retried call returns what the ledger holds.
+// activity, local or not (s.batch): sampling is heavy (it must not block
+// the workflow's coroutines) and reads the ledger; a retried call returns
+// what the ledger holds.
 func (s *study) startBatch(ctx workflow.Context, k int) error {
 	if k < 1 {
 		return fmt.Errorf("study %q: start a batch of %d trials: want >= 1 (room computed wrong)", s.spec.Study, k)
@@ -54,9 +68,14 @@ func (s *study) startBatch(ctx workflow.Context, k int) error {
 	first := s.c.NextNumber
 	var a *activities.Activities
 	var r activities.SuggestBatchResult
-	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.SuggestTrials, activities.SuggestBatchRequest{
-		SuggestRequest: s.suggestRequest(first), Count: k,
-	}).Get(ctx, &r)
+	req := activities.SuggestBatchRequest{SuggestRequest: s.suggestRequest(first), Count: k}
+	var f workflow.Future
+	if s.batch >= batchLocal {
+		f = workflow.ExecuteLocalActivity(shortLocalActivity(ctx, s.spec.Timeouts), a.SuggestTrials, req)
+	} else {
+		f = workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.SuggestTrials, req)
+	}
+	err := f.Get(ctx, &r)
 	if err != nil {
 		return fmt.Errorf("study %q: suggest trials %d..%d: %w", s.spec.Study, first, first+k-1, err)
 	}
@@ -73,6 +92,23 @@ func (s *study) startBatch(ctx workflow.Context, k int) error {
 	}
 	s.label(ctx)
 	return nil
+}
+
+// shortLocalActivity returns ctx with the options of a short local
+// activity: those of shortActivity. A local activity that outlasts the
+// workflow task timeout keeps the task alive (the SDK heartbeats it), and
+// retries after a worker's death rerun it from the next workflow task.
+func shortLocalActivity(ctx workflow.Context, t Timeouts) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: t.Activity,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			MaximumAttempts:        30,
+			NonRetryableErrorTypes: activities.NonRetryableErrorTypes(),
+		},
+	})
 }
 
 // startNext suggests the next trial and starts it: the path of runs
