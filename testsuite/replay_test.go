@@ -52,16 +52,15 @@ func TestReplayRecordedHistories(t *testing.T) {
 
 // TestReplayDetectsChangedHistory checks that the replayer does compare
 // decisions: a history whose first study run scheduled a differently named
-// activity must not replay.
+// activity (InitStudy, which every first run schedules) must not replay.
 func TestReplayDetectsChangedHistory(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(historiesDir, "study-run-1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// SuggestTrial or, in runs with batch suggestions, SuggestTrials.
-	changed := strings.ReplaceAll(string(b), `"SuggestTrial`, `"RenamedSuggestTrial`)
+	changed := strings.ReplaceAll(string(b), `"InitStudy"`, `"InitStudyRenamed"`)
 	if changed == string(b) {
-		t.Fatal("study-run-1.json schedules no SuggestTrial(s) activity")
+		t.Fatal("study-run-1.json schedules no InitStudy activity")
 	}
 	f := filepath.Join(t.TempDir(), "changed.json")
 	if err := os.WriteFile(f, []byte(changed), 0o600); err != nil {
