@@ -44,8 +44,11 @@ done
 "$scratch/starter" --address "$address" --agent evidence --study "$study" --n-trials 6 --parallel 2 \
   --epochs 4 --patience 2 --trials-per-run 2 --trainer simulated --outdir "$scratch/out" --wait
 
-rm -rf "$out"
+# Only this recording's files are replaced; subfolders keep histories of
+# older workflow code (copy the current files into one, e.g.
+# $out/pre-<change>/, before re-recording after a GetVersion change).
 mkdir -p "$out"
+rm -f "$out"/study-run-*.json "$out"/trial-*.json
 # Runs of the study, oldest first: run-1.json, run-2.json, ...
 "$TEMPORAL_CLI" workflow list --address "$address" --query "WorkflowId = '$study'" --output json >"$scratch/runs.json"
 python3 - "$scratch/runs.json" >"$scratch/runs.txt" <<'PY'

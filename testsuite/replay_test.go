@@ -14,7 +14,9 @@ import (
 
 // historiesDir holds histories recorded from a real dev server by
 // scripts/record-histories.sh: every run of a study that continued as new,
-// and trials.
+// and trials. Its subfolders keep histories recorded with older workflow
+// code (e.g. pre-batch-suggest/), which must still replay: running studies
+// started before a change take the old branch of its workflow.GetVersion.
 const historiesDir = "testdata/histories"
 
 // TestReplayRecordedHistories replays every recorded history with today's
@@ -24,6 +26,10 @@ const historiesDir = "testdata/histories"
 // running with the old code, re-recording).
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(historiesDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	older, err := filepath.Glob(filepath.Join(historiesDir, "*", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +47,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Fatalf("%s holds %d study runs and %d trials; want >= 2 runs (continue-as-new) and >= 1 trial: run scripts/record-histories.sh",
 			historiesDir, studyRuns, trials)
 	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+	for _, f := range append(files, older...) {
+		name, _ := filepath.Rel(historiesDir, f)
+		t.Run(name, func(t *testing.T) {
 			if err := replay(f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}
