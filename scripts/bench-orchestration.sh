@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench-orchestration: start a fresh Temporal dev server (the flags of
-# scripts/dev-server.sh, a throw-away SQLite file, port 17533) and run
+# scripts/dev-server.sh, a throw-away SQLite file, free ports) and run
 # bench/orchestration against it: N trials x E epochs of duration d at
 # parallelism P with the simulated trainer, printing slot efficiency and
 # epoch gaps. Settings (env): BENCH_TRIALS (1000), BENCH_EPOCHS (1),
@@ -12,7 +12,10 @@ cd "$(dirname "$0")/.."
 scripts/temporal.sh
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/supermax-bench.XXXXXX")"
-port=17533
+# Free loopback ports, so that two runs (or a make dev-server) never clash.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
+ui_port="$(free_port)"
 server_pid=
 cleanup() {
   if [ -n "$server_pid" ]; then
@@ -24,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-TEMPORAL_DEV_PORT=$port TEMPORAL_DEV_UI_PORT=18533 TEMPORAL_DEV_DB="$scratch/temporal.db" \
+TEMPORAL_DEV_PORT=$port TEMPORAL_DEV_UI_PORT=$ui_port TEMPORAL_DEV_DB="$scratch/temporal.db" \
   scripts/dev-server.sh >"$scratch/dev-server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 120); do

@@ -59,7 +59,7 @@ else
 fi
 
 for i in $(seq "$workers"); do
-  bin/worker --address "$address" --devices cpu --sim-epoch 1s --heartbeat-every 1s \
+  bin/worker --address "$address" --devices cpu --sim-epoch 1s --heartbeat-every 1s --stop-timeout 10s \
     --data-dir data/testdata/redsm5-fixture --outdir "$outdir" >"$outdir/worker-$i.log" 2>&1 &
   pids+=($!)
 done

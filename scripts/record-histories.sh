@@ -14,7 +14,10 @@ scripts/temporal.sh
 
 out=testsuite/testdata/histories
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/supermax-record.XXXXXX")"
-port=17633
+# Free loopback ports, so that two runs (or a make dev-server) never clash.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
+ui_port="$(free_port)"
 address="127.0.0.1:$port"
 study=replay-study
 pids=()
@@ -26,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-TEMPORAL_DEV_PORT=$port TEMPORAL_DEV_UI_PORT=18633 TEMPORAL_DEV_DB="$scratch/temporal.db" \
+TEMPORAL_DEV_PORT=$port TEMPORAL_DEV_UI_PORT=$ui_port TEMPORAL_DEV_DB="$scratch/temporal.db" \
   scripts/dev-server.sh >"$scratch/dev-server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 120); do

@@ -175,8 +175,12 @@ func report(w io.Writer, cfg config, study string, res workflows.StudyResult, wa
 	g := gaps(calls, func(c call) string { return c.device })
 	fmt.Fprintf(w, "slot gap (end of an epoch on a slot -> start of the next one there): p50 %v, p99 %v (%d gaps)\n",
 		percentile(g, 50).Round(time.Millisecond), percentile(g, 99).Round(time.Millisecond), len(g))
-	fmt.Fprintf(w, "study's suggestion activities (scheduled -> completed, one at a time): p50 %v, p99 %v (%d calls)\n",
-		percentile(h.suggest, 50).Round(time.Millisecond), percentile(h.suggest, 99).Round(time.Millisecond), len(h.suggest))
+	if len(h.suggest) == 0 {
+		fmt.Fprintln(w, "study's suggestion activities: none scheduled (suggestions ran as local activities, not timed here)")
+	} else {
+		fmt.Fprintf(w, "study's suggestion activities (scheduled -> completed, one at a time): p50 %v, p99 %v (%d calls)\n",
+			percentile(h.suggest, 50).Round(time.Millisecond), percentile(h.suggest, 99).Round(time.Millisecond), len(h.suggest))
+	}
 	fmt.Fprintf(w, "study runs %d; largest run history %d events, %d bytes; largest event %d bytes (%s)\n",
 		h.runs, h.maxEvents, h.maxBytes, h.maxEventBytes, h.maxEventType)
 	fmt.Fprintf(w, "bench process (worker + client) memory: start RSS %d MiB heap %d MiB; end RSS %d MiB heap %d MiB\n",
