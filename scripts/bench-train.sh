@@ -4,7 +4,8 @@
 # BERT-Small (L4 H512 A8) shape, then a worker's memory over many short
 # one-epoch trials of the real trainer on the project fixture.
 # Overrides: THREADS (2), BATCH (16), SEQ (128), STEPS (20), TRIALS (200; 0
-# skips the memory check), SHAPES ("tiny small").
+# skips the memory check), SHAPES ("tiny small"). MALLOC_ARENA_MAX=1 (glibc)
+# halves gotch's peak RSS on BERT-Small; see docs/bench-train.md.
 #
 # PyTorch eager column: for each shape, bench/train/pytorch_step.py trains the
 # same model folder (written by `bench-train -write-model`) with the same step,
