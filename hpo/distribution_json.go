@@ -229,7 +229,7 @@ func decodeAttrs(name string, raw json.RawMessage) (Distribution, error) {
 		if err := json.Unmarshal(raw, &a); err != nil {
 			return nil, err
 		}
-		return CategoricalDistribution{Choices: a.Choices}, nil
+		return CategoricalDistribution(a), nil
 	case "IntDistribution", "IntUniformDistribution", "IntLogUniformDistribution":
 		a := intAttrs{Step: 1}
 		if err := json.Unmarshal(raw, &a); err != nil {
