@@ -5,11 +5,12 @@
 # address and the output folder, and stop everything it started.
 #
 # Trainer: the gotch (libtorch) trainer on the bundled ReDSM5 fixture when
-# libtorch is set up (`make libtorch`) and HPO_MODELS_DIR names a folder of
-# local Hugging Face models (pretrained weights cannot be downloaded here;
-# set HPO_MODEL_CHOICES to the models it holds); otherwise the simulated
-# trainer, and the demo says so. Settings: DEMO_TRIALS (12), DEMO_EPOCHS (6),
-# DEMO_PARALLEL (2).
+# libtorch is set up (`make libtorch`); otherwise the simulated trainer, and
+# the demo says so. With gotch, the models are those of HPO_MODELS_DIR (local
+# Hugging Face folders; set HPO_MODEL_CHOICES to the ones it holds) or, when
+# it is unset, a TINY randomly initialised BERT that `starter tiny-model`
+# writes (pretrained weights cannot be downloaded here) — said on screen.
+# Settings: DEMO_TRIALS (12), DEMO_EPOCHS (6), DEMO_PARALLEL (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -49,9 +50,20 @@ else
   healthy || { echo "demo: the dev server did not come up; see $outdir/dev-server.log" >&2; exit 1; }
 fi
 
-if [ -n "${LIBTORCH:-}" ] && [ -n "${HPO_MODELS_DIR:-}" ] && go version -m bin/worker | grep -q -- '-tags=gotch'; then
-  trainer=gotch agent=criteria workers=1
-  echo "demo: trainer gotch (libtorch $LIBTORCH) on the bundled fixture data/testdata/redsm5-fixture, models from $HPO_MODELS_DIR"
+if [ -n "${LIBTORCH:-}" ] && go version -m bin/worker | grep -q -- '-tags=gotch'; then
+  # One worker per slot, one libtorch thread each; MALLOC_ARENA_MAX keeps
+  # glibc from growing an arena per thread (docs/benchmarks.md, bench-train).
+  trainer=gotch agent=criteria workers="$parallel"
+  export MALLOC_ARENA_MAX=2
+  echo "demo: trainer gotch (libtorch $LIBTORCH) on the bundled fixture data/testdata/redsm5-fixture"
+  if [ -n "${HPO_MODELS_DIR:-}" ]; then
+    echo "      models from $HPO_MODELS_DIR (HPO_MODEL_CHOICES=${HPO_MODEL_CHOICES:-all nine})"
+  else
+    bin/starter tiny-model --data-dir data/testdata/redsm5-fixture "$outdir/tiny-bert" >/dev/null
+    export HPO_MODEL_CHOICES="$outdir/tiny-bert"
+    echo "      model: a TINY randomly initialised BERT written by 'starter tiny-model' into $outdir/tiny-bert"
+    echo "      (no pretrained weights offline; set HPO_MODELS_DIR to local Hugging Face models for real ones)"
+  fi
 else
   trainer=simulated agent=evidence workers="$parallel"
   echo "demo: trainer SIMULATED — deterministic learning curves, no training"
@@ -59,7 +71,7 @@ else
 fi
 
 for i in $(seq "$workers"); do
-  bin/worker --address "$address" --devices cpu --sim-epoch 1s --heartbeat-every 1s --stop-timeout 10s \
+  bin/worker --address "$address" --devices cpu --threads 1 --sim-epoch 1s --heartbeat-every 1s --stop-timeout 10s \
     --data-dir data/testdata/redsm5-fixture --outdir "$outdir" >"$outdir/worker-$i.log" 2>&1 &
   pids+=($!)
 done
