@@ -124,29 +124,56 @@ func (m *mixture) logPDF(x [][]float64, buf *[]float64) []float64 {
 		}
 	}
 	out := make([]float64, len(x))
+	kept := make([]float64, nk)
 	for j := range x {
-		out[j] = logSumExp(acc[j*nk:(j+1)*nk]) + shift[j]
+		out[j] = logSumExpBuf(acc[j*nk:(j+1)*nk], kept) + shift[j]
 	}
 	return out
 }
 
-// logSumExp is log Σ exp(v). Terms more than 64 below the largest are
-// dropped: each weighs less than 1e-27 of it.
-func logSumExp(v []float64) float64 {
-	top := math.Inf(-1)
-	for _, x := range v {
-		top = max(top, x)
+// logSumExpBuf is log Σ exp(v); kept is scratch space of len(v) at least.
+// Terms more than 64 below the largest are dropped: each weighs less than
+// 1e-27 of it. It first gathers the terms within 64 of the largest without
+// a branch (in a wide mixture most terms fail that test in no predictable
+// pattern), then sums their exponentials in their original order, so the
+// result is the same as testing each term in turn.
+func logSumExpBuf(v, kept []float64) float64 {
+	top, nan := maxOf(v)
+	if nan {
+		return math.NaN()
 	}
-	if math.IsInf(top, 0) || math.IsNaN(top) {
+	if math.IsInf(top, 0) {
 		return top
 	}
-	sum := 0.0
+	kept = kept[:len(v)]
+	n := 0
 	for _, x := range v {
-		if d := x - top; d > -64 {
-			sum += math.Exp(d)
-		}
+		d := x - top
+		kept[n] = d
+		// the sign bit of -64 - d is set exactly when d > -64 (d is not NaN)
+		n += int(math.Float64bits(-64-d) >> 63)
+	}
+	sum := 0.0
+	for _, d := range kept[:n] {
+		sum += math.Exp(d)
 	}
 	return top + math.Log(sum)
+}
+
+// maxOf returns the largest of v (-Inf for none) and whether v holds a
+// NaN. A plain comparison is several times faster than the max builtin,
+// which orders -0 below +0 and propagates NaN on every step; here NaN is
+// reported separately, and which zero is returned does not matter to
+// logSumExp (x - top and top + log(sum) are the same for either).
+func maxOf(v []float64) (top float64, nan bool) {
+	top = math.Inf(-1)
+	for _, x := range v {
+		if x > top {
+			top = x
+		}
+		nan = nan || x != x
+	}
+	return top, nan
 }
 
 // addLogPDF adds log p_k(x) for a categorical dimension. Every observation

@@ -68,14 +68,23 @@ func mixtureWeights(nObs int, prior float64) []float64 {
 // kernelWeights are a mixture's normalised weights and their logs.
 type kernelWeights struct{ w, logW []float64 }
 
-// weightCache shares kernelWeights among the estimators of one suggestion:
-// they depend only on the number of observations, and a suggestion builds
-// up to two estimators per parameter. The slices are never modified.
-type weightCache map[int]kernelWeights
+// suggestCache is shared by the estimators of one suggestion (a nil
+// *suggestCache works, allocating everything afresh): kernel weights, which
+// depend only on the number of observations, and scratch space for the
+// kernel widths. A suggestion builds up to two estimators per parameter, one
+// at a time, so no two use the scratch space at once; the weight slices are
+// never modified. Not safe for concurrent use.
+type suggestCache struct {
+	weights map[int]kernelWeights
+	sort    argsortScratch
+	sorted  []float64
+}
 
-func (c weightCache) get(nObs int, prior float64) kernelWeights {
-	if kw, ok := c[nObs]; ok {
-		return kw
+func (c *suggestCache) get(nObs int, prior float64) kernelWeights {
+	if c != nil {
+		if kw, ok := c.weights[nObs]; ok {
+			return kw
+		}
 	}
 	kw := kernelWeights{w: mixtureWeights(nObs, prior)}
 	kw.logW = make([]float64, len(kw.w))
@@ -83,22 +92,37 @@ func (c weightCache) get(nObs int, prior float64) kernelWeights {
 		kw.logW[k] = math.Log(v)
 	}
 	if c != nil {
-		c[nObs] = kw
+		if c.weights == nil {
+			c.weights = make(map[int]kernelWeights)
+		}
+		c.weights[nObs] = kw
 	}
 	return kw
+}
+
+// scratch returns c's argsort buffers and a slice of n floats, or fresh
+// ones for a nil c.
+func (c *suggestCache) scratch(n int) (*argsortScratch, []float64) {
+	if c == nil {
+		return &argsortScratch{}, make([]float64, n)
+	}
+	if cap(c.sorted) < n {
+		c.sorted = make([]float64, n)
+	}
+	return &c.sort, c.sorted[:n]
 }
 
 // newParzen builds the estimator of the observations cols (cols[d][i] is the
 // internal value of dimension d in observation i, observations in
 // trial-number order) over dists. wc may be nil.
-func newParzen(cols [][]float64, nObs int, dists []hpo.Distribution, p estimatorParams, wc weightCache) *mixture {
+func newParzen(cols [][]float64, nObs int, dists []hpo.Distribution, p estimatorParams, wc *suggestCache) *mixture {
 	kw := wc.get(nObs, p.priorWeight)
 	m := &mixture{w: kw.w, logW: kw.logW, dims: make([]dim, len(dists))}
 	for d, dist := range dists {
 		if c, ok := dist.(hpo.CategoricalDistribution); ok {
 			m.dims[d] = dim{cat: categoricalDim(cols[d][:nObs], len(c.Choices), p.priorWeight)}
 		} else {
-			m.dims[d] = dim{num: numericDim(cols[d][:nObs], dist, p)}
+			m.dims[d] = dim{num: numericDimWith(cols[d][:nObs], dist, p, wc)}
 		}
 	}
 	return m
@@ -138,6 +162,11 @@ func numericBounds(d hpo.Distribution) (low, high, step float64, log, integer bo
 // Optuna's bandwidths, plus the prior N((low+high)/2, (high-low)²), all
 // truncated to the step-widened bounds.
 func numericDim(obs []float64, d hpo.Distribution, p estimatorParams) *numericKernels {
+	return numericDimWith(obs, d, p, nil)
+}
+
+// numericDimWith is numericDim with scratch space from wc (may be nil).
+func numericDimWith(obs []float64, d hpo.Distribution, p estimatorParams, wc *suggestCache) *numericKernels {
 	low, high, step, log, integer := numericBounds(d)
 	n := &numericKernels{step: step, log: log, integer: integer}
 	w := n.fullWindow(low, high)
@@ -146,7 +175,7 @@ func numericDim(obs []float64, d hpo.Distribution, p estimatorParams) *numericKe
 	for i, x := range obs {
 		mus[i] = n.transform(x)
 	}
-	sigmas := bandwidths(mus, n.low, n.high, p)
+	sigmas := bandwidths(mus, n.low, n.high, p, wc)
 	n.mu = append(mus, 0.5*(n.low+n.high))
 	n.sigma = append(sigmas, n.high-n.low)
 	n.logZ = make([]float64, len(n.mu))
@@ -161,14 +190,14 @@ func numericDim(obs []float64, d hpo.Distribution, p estimatorParams) *numericKe
 // consider_endpoints the outermost kernels use their inner gap only; then
 // clipped to [minσ, high-low] with minσ = (high-low)/min(100, n+2) under the
 // magic clip. Ties are ranked by observation order (a stable argsort).
-func bandwidths(mus []float64, low, high float64, p estimatorParams) []float64 {
+func bandwidths(mus []float64, low, high float64, p estimatorParams, wc *suggestCache) []float64 {
 	n := len(mus)
-	sigmas := make([]float64, n)
+	sigmas := make([]float64, n, n+1) // numericDim appends the prior's
 	if n == 0 {
 		return sigmas
 	}
-	order := stableArgsort(mus)
-	s := make([]float64, n+2) // sorted, with the bounds as outer neighbours
+	sc, s := wc.scratch(n + 2) // s: sorted, with the bounds as outer neighbours
+	order := stableArgsortInto(mus, sc)
 	s[0], s[n+1] = low, high
 	for r, i := range order {
 		s[r+1] = mus[i]

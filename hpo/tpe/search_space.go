@@ -19,7 +19,7 @@ type observed struct {
 	nBelow  int
 	cols    [][]float64
 	buf     []float64 // scratch for mixture.logPDF
-	weights weightCache
+	weights *suggestCache
 }
 
 // newObserved fills every column in one pass over each trial's params:
@@ -33,17 +33,16 @@ func newObserved(space *hpo.Space, s split) *observed {
 	trials := make([]*hpo.Trial, 0, len(s.below)+len(s.above))
 	trials = append(append(trials, s.below...), s.above...)
 	params := space.Params()
-	o := &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, len(params)), weights: weightCache{}}
+	o := &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, len(params)), weights: &suggestCache{}}
 	cells := make([]float64, len(params)*len(trials))
-	index := make(map[string]int, len(params))
-	var cats []int
+	names := make([]string, len(params))
+	isCat := make([]bool, len(params))
 	for i, p := range params {
-		index[p.Name] = i
+		names[i] = p.Name
 		o.cols[i] = cells[i*len(trials) : (i+1)*len(trials)]
-		if _, ok := p.Dist.(hpo.CategoricalDistribution); ok {
-			cats = append(cats, i)
-		}
+		_, isCat[i] = p.Dist.(hpo.CategoricalDistribution)
 	}
+	index := newNameIndex(names)
 	fill := func(from, to int) {
 		for i := range o.cols {
 			for r := from; r < to; r++ {
@@ -51,7 +50,7 @@ func newObserved(space *hpo.Space, s split) *observed {
 			}
 		}
 		for r := from; r < to; r++ {
-			o.fillRow(r, index, cats)
+			o.fillRow(r, index, isCat)
 		}
 	}
 	const chunk = 2048
@@ -70,18 +69,20 @@ func newObserved(space *hpo.Space, s split) *observed {
 }
 
 // fillRow writes row r: every parameter the trial holds with a value its
-// distribution contains.
-func (o *observed) fillRow(r int, index map[string]int, cats []int) {
+// distribution contains, then the categorical cells corrected by the
+// distribution each was recorded under. Both loops range over the trial's
+// maps; only a categorical named in t.Dists costs a lookup in t.Params.
+func (o *observed) fillRow(r int, index *nameIndex, isCat []bool) {
 	params := o.space.Params()
 	t := o.trials[r]
 	for name, x := range t.Params {
-		if i, ok := index[name]; ok && params[i].Dist.Contains(x) {
+		if i, ok := index.lookup(name); ok && params[i].Dist.Contains(x) {
 			o.cols[i][r] = x
 		}
 	}
-	for _, i := range cats {
-		if d, ok := t.Dists[params[i].Name]; ok {
-			o.cols[i][r] = recorded(params[i], d, t.Params[params[i].Name], o.cols[i][r])
+	for name, d := range t.Dists {
+		if i, ok := index.lookup(name); ok && isCat[i] {
+			o.cols[i][r] = recorded(params[i], d, t.Params[name], o.cols[i][r])
 		}
 	}
 }
@@ -136,11 +137,18 @@ func sameDist(a, b hpo.Distribution) bool {
 
 // rows returns the observation columns of params idx over trials [from, to):
 // only trials holding every one of them count (Optuna's _get_internal_repr).
+// When every trial holds them all, the columns are returned without a copy;
+// callers only read them.
 func (o *observed) rows(idx []int, from, to int) ([][]float64, int) {
-	cols := make([][]float64, len(idx))
 	src := make([][]float64, len(idx))
 	for d, i := range idx {
 		src[d] = o.col(i)[from:to]
+	}
+	if !slices.ContainsFunc(src, func(c []float64) bool { return slices.ContainsFunc(c, math.IsNaN) }) {
+		return src, to - from
+	}
+	cols := make([][]float64, len(idx))
+	for d := range idx {
 		cols[d] = make([]float64, 0, to-from)
 	}
 	n := 0
