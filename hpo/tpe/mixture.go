@@ -95,16 +95,46 @@ func pickLogWeight(rng *rand.Rand, lw []float64, fallback int) int {
 	return last
 }
 
+// parallelKernels is the number of kernels times candidates above which
+// logPDFSplit evaluates the two halves of the candidates concurrently.
+const parallelKernels = 1 << 15
+
+// logPDFSplit is logPDF, evaluating the first and second half of x in two
+// goroutines when the mixture is large (both joined before it returns).
+// Every row of logPDF depends only on its own candidate, so the result is
+// the same. bufs are the two halves' scratch spaces.
+func (m *mixture) logPDFSplit(x [][]float64, bufs *[2][]float64) []float64 {
+	if len(x) < 2 || len(x)*len(m.w) < parallelKernels {
+		return m.logPDF(x, &bufs[0])
+	}
+	for _, dm := range m.dims {
+		if dm.num != nil && dm.num.step == 0 {
+			dm.num.continuousConsts()
+		}
+	}
+	h := len(x) / 2
+	var hi []float64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hi = m.logPDF(x[h:], &bufs[1])
+	}()
+	lo := m.logPDF(x[:h], &bufs[0])
+	<-done
+	return append(lo, hi...)
+}
+
 // logPDF returns log Σ_k w[k] Π_d p_kd(x[j][d]) for each candidate x[j].
 // It evaluates dimension by dimension over all kernels, so an estimator of
 // thousands of observations costs a few flops per kernel and dimension.
 // buf is scratch space, grown as needed and reused across calls.
 func (m *mixture) logPDF(x [][]float64, buf *[]float64) []float64 {
 	nk := len(m.w)
-	if cap(*buf) < len(x)*nk {
-		*buf = make([]float64, len(x)*nk)
+	if need := (len(x) + 1) * nk; cap(*buf) < need {
+		*buf = make([]float64, need)
 	}
 	acc := (*buf)[:len(x)*nk]
+	kept := (*buf)[len(x)*nk : (len(x)+1)*nk] // logSumExpBuf's scratch
 	for j := range x {
 		copy(acc[j*nk:(j+1)*nk], m.logW)
 	}
@@ -124,7 +154,6 @@ func (m *mixture) logPDF(x [][]float64, buf *[]float64) []float64 {
 		}
 	}
 	out := make([]float64, len(x))
-	kept := make([]float64, nk)
 	for j := range x {
 		out[j] = logSumExpBuf(acc[j*nk:(j+1)*nk], kept) + shift[j]
 	}
@@ -204,14 +233,23 @@ func (c *categoricalKernels) addLogPDF(col, acc, shift []float64) {
 	}
 }
 
+// continuousConsts returns, per kernel, 1/sigma and the log density's
+// constant term, computed on first use and kept: both halves of a
+// logPDFSplit share them (it calls this before starting its goroutines).
+func (n *numericKernels) continuousConsts() (inv, cst []float64) {
+	if n.inv == nil {
+		n.inv, n.cst = make([]float64, len(n.mu)), make([]float64, len(n.mu))
+		for k, s := range n.sigma {
+			n.inv[k] = 1 / s
+			n.cst[k] = -normLogC - n.logZ[k] - math.Log(s)
+		}
+	}
+	return n.inv, n.cst
+}
+
 func (n *numericKernels) addContinuousLogPDF(col, acc []float64) {
 	nk := len(n.mu)
-	cst := make([]float64, nk)
-	inv := make([]float64, nk)
-	for k, s := range n.sigma {
-		inv[k] = 1 / s
-		cst[k] = -normLogC - n.logZ[k] - math.Log(s)
-	}
+	inv, cst := n.continuousConsts()
 	for j, raw := range col {
 		row := acc[j*nk : (j+1)*nk]
 		x := n.transform(raw)

@@ -20,6 +20,7 @@ type numericKernels struct {
 	log       bool
 	integer   bool
 	logZ      []float64 // log mass of [low, high] under kernel k
+	inv, cst  []float64 // continuous only: see continuousConsts
 }
 
 // categoricalKernels is one categorical dimension: an observation kernel

@@ -183,7 +183,12 @@ func (s *Sampler) sampleGroup(rng *rand.Rand, obs *observed, idx []int, chosen m
 	if err != nil {
 		return nil, err
 	}
-	ll, gl := l.logPDF(cands, &obs.buf), g.compact().logPDF(cands, &obs.buf)
+	if half := ((len(cands)+1)/2 + 1) * (len(obs.trials) + 1); cap(obs.bufs[1]) < half && na+1 > parallelKernels/len(cands) {
+		// sized once for the largest estimator, so that later ones do not
+		// regrow them (allocation volume drives the GC's share of the time)
+		obs.bufs = [2][]float64{make([]float64, half), make([]float64, half)}
+	}
+	ll, gl := l.logPDFSplit(cands, &obs.bufs), g.compact().logPDFSplit(cands, &obs.bufs)
 	bestJ, bestV := 0, math.Inf(-1)
 	for j := range cands {
 		if v := ll[j] - gl[j]; v > bestV {

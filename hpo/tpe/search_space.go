@@ -18,7 +18,7 @@ type observed struct {
 	trials  []*hpo.Trial
 	nBelow  int
 	cols    [][]float64
-	buf     []float64 // scratch for mixture.logPDF
+	bufs    [2][]float64 // scratch for mixture.logPDFSplit
 	weights *suggestCache
 }
 
