@@ -36,11 +36,13 @@ func newObserved(space *hpo.Space, s split) *observed {
 	o := &observed{space: space, trials: trials, nBelow: len(s.below), cols: make([][]float64, len(params)), weights: &suggestCache{}}
 	cells := make([]float64, len(params)*len(trials))
 	names := make([]string, len(params))
-	isCat := make([]bool, len(params))
+	var cats []int
 	for i, p := range params {
 		names[i] = p.Name
 		o.cols[i] = cells[i*len(trials) : (i+1)*len(trials)]
-		_, isCat[i] = p.Dist.(hpo.CategoricalDistribution)
+		if _, ok := p.Dist.(hpo.CategoricalDistribution); ok {
+			cats = append(cats, i)
+		}
 	}
 	index := newNameIndex(names)
 	fill := func(from, to int) {
@@ -49,8 +51,9 @@ func newObserved(space *hpo.Space, s split) *observed {
 				o.cols[i][r] = math.NaN()
 			}
 		}
+		raw := make([]float64, len(params))
 		for r := from; r < to; r++ {
-			o.fillRow(r, index, isCat)
+			o.fillRow(r, index, cats, raw)
 		}
 	}
 	const chunk = 2048
@@ -69,20 +72,30 @@ func newObserved(space *hpo.Space, s split) *observed {
 }
 
 // fillRow writes row r: every parameter the trial holds with a value its
-// distribution contains, then the categorical cells corrected by the
-// distribution each was recorded under. Both loops range over the trial's
-// maps; only a categorical named in t.Dists costs a lookup in t.Params.
-func (o *observed) fillRow(r int, index *nameIndex, isCat []bool) {
+// distribution contains, then each categorical cell corrected by the
+// distribution the trial recorded it under. raw is scratch of one float per
+// parameter: it keeps each categorical's value from the pass over t.Params
+// (0 when absent, as a map lookup would give), so only t.Dists is looked up.
+func (o *observed) fillRow(r int, index *nameIndex, cats []int, raw []float64) {
 	params := o.space.Params()
 	t := o.trials[r]
+	for _, i := range cats {
+		raw[i] = 0
+	}
 	for name, x := range t.Params {
-		if i, ok := index.lookup(name); ok && params[i].Dist.Contains(x) {
-			o.cols[i][r] = x
+		if i, ok := index.lookup(name); ok {
+			raw[i] = x
+			if params[i].Dist.Contains(x) {
+				o.cols[i][r] = x
+			}
 		}
 	}
-	for name, d := range t.Dists {
-		if i, ok := index.lookup(name); ok && isCat[i] {
-			o.cols[i][r] = recorded(params[i], d, t.Params[name], o.cols[i][r])
+	if len(t.Dists) == 0 {
+		return
+	}
+	for _, i := range cats {
+		if d, ok := t.Dists[params[i].Name]; ok {
+			o.cols[i][r] = recorded(params[i], d, raw[i], o.cols[i][r])
 		}
 	}
 }
