@@ -218,10 +218,7 @@ func (c *categoricalKernels) addLogPDF(col, acc, shift []float64) {
 		}
 		return
 	}
-	byChoice := make([][]int32, c.n)
-	for k, o := range c.obs {
-		byChoice[o] = append(byChoice[o], int32(k))
-	}
+	byChoice := c.kernelsByChoice()
 	gain := c.logHit - c.logMiss
 	for j, x := range col {
 		row := acc[j*nk : (j+1)*nk]
@@ -234,17 +231,44 @@ func (c *categoricalKernels) addLogPDF(col, acc, shift []float64) {
 }
 
 // continuousConsts returns, per kernel, 1/sigma and the log density's
-// constant term, computed on first use and kept: both halves of a
-// logPDFSplit share them (it calls this before starting its goroutines).
+// constant term. numericDim computes them; an estimator built otherwise
+// gets them on first use and keeps them: both halves of a logPDFSplit share
+// them (it calls this before starting its goroutines).
 func (n *numericKernels) continuousConsts() (inv, cst []float64) {
 	if n.inv == nil {
 		n.inv, n.cst = make([]float64, len(n.mu)), make([]float64, len(n.mu))
-		for k, s := range n.sigma {
-			n.inv[k] = 1 / s
-			n.cst[k] = -normLogC - n.logZ[k] - math.Log(s)
-		}
+		fillContinuousConsts(n)
 	}
 	return n.inv, n.cst
+}
+
+// fillContinuousConsts writes n.inv and n.cst (allocated by the caller).
+func fillContinuousConsts(n *numericKernels) {
+	for k, s := range n.sigma {
+		n.inv[k] = 1 / s
+		n.cst[k] = -normLogC - n.logZ[k] - math.Log(s)
+	}
+}
+
+// kernelsByChoice lists the observation kernels of each choice, in kernel
+// order, all in one backing array.
+func (c *categoricalKernels) kernelsByChoice() [][]int32 {
+	start := make([]int, c.n+1)
+	for _, o := range c.obs {
+		start[o+1]++
+	}
+	for x := range c.n {
+		start[x+1] += start[x]
+	}
+	all := make([]int32, len(c.obs))
+	byChoice := make([][]int32, c.n)
+	for x := range c.n {
+		byChoice[x] = all[start[x]:start[x]:start[x+1]]
+	}
+	for k, o := range c.obs {
+		byChoice[o] = append(byChoice[o], int32(k))
+	}
+	return byChoice
 }
 
 func (n *numericKernels) addContinuousLogPDF(col, acc []float64) {

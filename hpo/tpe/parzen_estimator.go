@@ -116,13 +116,19 @@ func (c *suggestCache) scratch(n int) (*argsortScratch, []float64) {
 // internal value of dimension d in observation i, observations in
 // trial-number order) over dists. wc may be nil.
 func newParzen(cols [][]float64, nObs int, dists []hpo.Distribution, p estimatorParams, wc *suggestCache) *mixture {
+	return newParzenIn(cols, nObs, dists, p, wc, nil)
+}
+
+// newParzenIn is newParzen with its numeric kernels' arrays taken from a
+// (nil allocates them).
+func newParzenIn(cols [][]float64, nObs int, dists []hpo.Distribution, p estimatorParams, wc *suggestCache, a *floatArena) *mixture {
 	kw := wc.get(nObs, p.priorWeight)
 	m := &mixture{w: kw.w, logW: kw.logW, dims: make([]dim, len(dists))}
 	for d, dist := range dists {
 		if c, ok := dist.(hpo.CategoricalDistribution); ok {
 			m.dims[d] = dim{cat: categoricalDim(cols[d][:nObs], len(c.Choices), p.priorWeight)}
 		} else {
-			m.dims[d] = dim{num: numericDimWith(cols[d][:nObs], dist, p, wc)}
+			m.dims[d] = dim{num: numericDimWith(cols[d][:nObs], dist, p, wc, a)}
 		}
 	}
 	return m
@@ -162,25 +168,31 @@ func numericBounds(d hpo.Distribution) (low, high, step float64, log, integer bo
 // Optuna's bandwidths, plus the prior N((low+high)/2, (high-low)²), all
 // truncated to the step-widened bounds.
 func numericDim(obs []float64, d hpo.Distribution, p estimatorParams) *numericKernels {
-	return numericDimWith(obs, d, p, nil)
+	return numericDimWith(obs, d, p, nil, nil)
 }
 
-// numericDimWith is numericDim with scratch space from wc (may be nil).
-func numericDimWith(obs []float64, d hpo.Distribution, p estimatorParams, wc *suggestCache) *numericKernels {
+// numericDimWith is numericDim with scratch space from wc and the kernels'
+// arrays from a (either may be nil).
+func numericDimWith(obs []float64, d hpo.Distribution, p estimatorParams, wc *suggestCache, a *floatArena) *numericKernels {
 	low, high, step, log, integer := numericBounds(d)
 	n := &numericKernels{step: step, log: log, integer: integer}
 	w := n.fullWindow(low, high)
 	n.low, n.high = w.a, w.b
-	mus := make([]float64, len(obs), len(obs)+1)
+	nk := len(obs) + 1
+	mus := a.take(nk)[:len(obs)]
 	for i, x := range obs {
 		mus[i] = n.transform(x)
 	}
-	sigmas := bandwidths(mus, n.low, n.high, p, wc)
+	sigmas := bandwidths(mus, n.low, n.high, p, wc, a.take(nk)[:len(obs)])
 	n.mu = append(mus, 0.5*(n.low+n.high))
 	n.sigma = append(sigmas, n.high-n.low)
-	n.logZ = make([]float64, len(n.mu))
+	n.logZ = a.take(nk)
 	for k := range n.mu {
 		n.logZ[k] = logTruncMass((n.low-n.mu[k])/n.sigma[k], (n.high-n.mu[k])/n.sigma[k])
+	}
+	if step == 0 { // continuousConsts, in the arena
+		n.inv, n.cst = a.take(nk), a.take(nk)
+		fillContinuousConsts(n)
 	}
 	return n
 }
@@ -190,9 +202,9 @@ func numericDimWith(obs []float64, d hpo.Distribution, p estimatorParams, wc *su
 // consider_endpoints the outermost kernels use their inner gap only; then
 // clipped to [minσ, high-low] with minσ = (high-low)/min(100, n+2) under the
 // magic clip. Ties are ranked by observation order (a stable argsort).
-func bandwidths(mus []float64, low, high float64, p estimatorParams, wc *suggestCache) []float64 {
+// sigmas (len(mus), every element overwritten) receives them.
+func bandwidths(mus []float64, low, high float64, p estimatorParams, wc *suggestCache, sigmas []float64) []float64 {
 	n := len(mus)
-	sigmas := make([]float64, n, n+1) // numericDim appends the prior's
 	if n == 0 {
 		return sigmas
 	}
@@ -221,4 +233,42 @@ func bandwidths(mus []float64, low, high float64, p estimatorParams, wc *suggest
 		sigmas[i] = min(max(w, minSigma), maxSigma)
 	}
 	return sigmas
+}
+
+// floatArena hands out float64 slices from one reusable block: the large
+// estimator of each TPE step is dropped before the next step builds its
+// own, so a suggestion reuses one block instead of allocating megabytes per
+// parameter (allocation volume sets how often the GC scans the history).
+// What does not fit is allocated apart, and the next step that needs room
+// gets a block as large as the largest step so far. A nil *floatArena allocates. Not safe
+// for concurrent use.
+type floatArena struct {
+	buf  []float64
+	off  int // used of buf since the last reset
+	over int // allocated apart since the last reset
+	want int // the largest step's need so far
+}
+
+// take returns n floats (with capacity n, contents unspecified).
+func (a *floatArena) take(n int) []float64 {
+	if a == nil {
+		return make([]float64, n)
+	}
+	if a.off+n > len(a.buf) {
+		if a.off != 0 || a.want < n {
+			a.over += n
+			return make([]float64, n)
+		}
+		a.buf = make([]float64, a.want) // an earlier step needed this much
+	}
+	s := a.buf[a.off : a.off+n : a.off+n]
+	a.off += n
+	return s
+}
+
+// reset makes the whole block available again; slices taken before must
+// no longer be used.
+func (a *floatArena) reset() {
+	a.want = max(a.want, a.off+a.over)
+	a.off, a.over = 0, 0
 }

@@ -178,7 +178,8 @@ func (s *Sampler) sampleGroup(rng *rand.Rand, obs *observed, idx []int, chosen m
 	belowCols, nb := obs.rows(idx, 0, obs.nBelow)
 	aboveCols, na := obs.rows(idx, obs.nBelow, len(obs.trials))
 	l := newParzen(belowCols, nb, dists, ep, obs.weights)
-	g := newParzen(aboveCols, na, dists, ep, obs.weights)
+	obs.arena.reset() // the previous step's g is no longer used
+	g := newParzenIn(aboveCols, na, dists, ep, obs.weights, &obs.arena)
 	cands, err := l.sample(rng, s.opts.NEICandidates, newWindows(params, idx, l, chosen))
 	if err != nil {
 		return nil, err

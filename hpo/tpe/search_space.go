@@ -19,6 +19,7 @@ type observed struct {
 	nBelow  int
 	cols    [][]float64
 	bufs    [2][]float64 // scratch for mixture.logPDFSplit
+	arena   floatArena   // the arrays of each step's estimator g
 	weights *suggestCache
 }
 
