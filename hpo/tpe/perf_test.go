@@ -100,3 +100,49 @@ func BenchmarkSample8000(b *testing.B) {
 		})
 	}
 }
+
+func TestFloatArena(t *testing.T) {
+	var nilArena *floatArena
+	if s := nilArena.take(3); len(s) != 3 || cap(s) != 3 {
+		t.Fatalf("nil arena take(3) = len %d cap %d", len(s), cap(s))
+	}
+	var a floatArena
+	fill := func(step int, sizes ...int) [][]float64 {
+		var out [][]float64
+		for i, n := range sizes {
+			s := a.take(n)
+			if len(s) != n || cap(s) != n {
+				t.Fatalf("step %d: take(%d) = len %d cap %d", step, n, len(s), cap(s))
+			}
+			for j := range s {
+				s[j] = float64(1000*i + j)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	check := func(step int, got [][]float64) {
+		for i, s := range got {
+			for j, x := range s {
+				if x != float64(1000*i+j) {
+					t.Fatalf("step %d: slice %d overwritten at %d: %v", step, i, j, x)
+				}
+			}
+		}
+	}
+	check(1, fill(1, 5, 7, 2)) // no block yet: allocated apart
+	a.reset()
+	got := fill(2, 7, 5, 2) // fits the block sized for step 1
+	check(2, got)
+	if len(a.buf) != 14 || a.over != 0 {
+		t.Errorf("step 2: block %d floats, %d apart; want 14 and 0", len(a.buf), a.over)
+	}
+	if &got[0][0] != &a.buf[0] {
+		t.Error("step 2 did not take from the block")
+	}
+	a.reset()
+	check(3, fill(3, 10, 10)) // the second does not fit: allocated apart
+	if a.over != 10 {
+		t.Errorf("step 3: %d floats apart, want 10", a.over)
+	}
+}

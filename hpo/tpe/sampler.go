@@ -10,7 +10,9 @@
 // split), search_space.go (observations and groups), windows.go (domains
 // narrowed by constraints), parzen_estimator.go (the estimator),
 // probability_distributions.go and mixture.go (kernels), truncnorm.go (the
-// truncated normal), argsort.go (a linear-time stable argsort).
+// truncated normal), argsort.go (a linear-time stable argsort),
+// mixture_logpdf.go (scoring candidates), names.go (parameter lookup by
+// name while reading the history).
 //
 // Constraints (hpo.Param.Narrow) are honoured by sampling l(x) conditioned
 // on the narrowed domain: numeric kernels truncated to the narrowed bounds,
