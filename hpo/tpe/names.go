@@ -5,8 +5,8 @@ package tpe
 // 8,000 trials), where a map[string]int spends most of its time hashing
 // and probing; nameIndex hashes the name a word at a time with a seed
 // chosen so the space's names fall in distinct slots of a sparse table, and
-// confirms with one string comparison. When no such seed is found it uses a map. It is
-// read-only once built.
+// confirms with one string comparison. When no such seed is found it uses
+// a map. It is read-only once built, so goroutines may share it.
 type nameIndex struct {
 	names []string
 	slots []int32 // index+1 of the name in each slot, 0 for empty

@@ -57,7 +57,9 @@ func (s *Sampler) Options() Options { return s.opts }
 // over the history, skipping trial number itself. Parameters are chosen in
 // space order: inactive ones are absent, each active one lies inside its
 // narrowed domain. Deterministic: the same (study, space, history, number)
-// give the same result, whatever else runs concurrently.
+// give the same result, whatever else runs concurrently. Blocking; with
+// thousands of trials it reads the history and scores candidates in a few
+// short-lived goroutines, all joined before it returns.
 func (s *Sampler) Sample(study hpo.Study, space *hpo.Space, history []hpo.Trial, number int) (map[string]float64, error) {
 	if space == nil {
 		return nil, fmt.Errorf("tpe sampler, trial %d: %w", number, ErrNoSpace)
