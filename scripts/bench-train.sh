@@ -5,7 +5,7 @@
 # one-epoch trials of the real trainer on the project fixture.
 # Overrides: THREADS (2), BATCH (16), SEQ (128), STEPS (20), TRIALS (200; 0
 # skips the memory check), SHAPES ("tiny small"). MALLOC_ARENA_MAX=1 (glibc)
-# halves gotch's peak RSS on BERT-Small; see docs/bench-train.md.
+# halves gotch's peak RSS on BERT-Small; see docs/benchmarks.md (bench-train).
 #
 # PyTorch eager column: for each shape, bench/train/pytorch_step.py trains the
 # same model folder (written by `bench-train -write-model`) with the same step,

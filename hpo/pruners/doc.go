@@ -41,7 +41,7 @@
 //
 // Serialized size after an 8,000-trial study of at most 100 epochs with
 // early stopping (patience 20), 4 trials in parallel, on the curve family of
-// bench/pruner (make bench-pruner; docs/bench-pruner.md):
+// bench/pruner (make bench-pruner; docs/benchmarks.md, Pruners):
 //
 //	none                                      10 B
 //	median                                21,511 B  (67 trials complete)
