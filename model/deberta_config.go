@@ -113,21 +113,6 @@ func debertaWeightShapes(cfg Config) map[string][]int64 {
 	if e != h {
 		out["embeddings.embed_proj.weight"] = []int64{h, e}
 	}
-	inter := int64(cfg.IntermediateSize)
-	for i := 0; i < cfg.NumHiddenLayers; i++ {
-		p := fmt.Sprintf("encoder.layer.%d.", i)
-		for _, name := range []string{"attention.self.query_proj", "attention.self.key_proj", "attention.self.value_proj", "attention.output.dense"} {
-			out[p+name+".weight"] = []int64{h, h}
-			out[p+name+".bias"] = []int64{h}
-		}
-		out[p+"intermediate.dense.weight"] = []int64{inter, h}
-		out[p+"intermediate.dense.bias"] = []int64{inter}
-		out[p+"output.dense.weight"] = []int64{h, inter}
-		out[p+"output.dense.bias"] = []int64{h}
-		for _, ln := range []string{"attention.output.LayerNorm", "output.LayerNorm"} {
-			out[p+ln+".weight"] = []int64{h}
-			out[p+ln+".bias"] = []int64{h}
-		}
-	}
+	addLayerShapes(out, cfg, h, [3]string{"attention.self.query_proj", "attention.self.key_proj", "attention.self.value_proj"})
 	return out
 }

@@ -26,22 +26,7 @@ func WeightShapes(cfg Config) map[string][]int64 {
 		out["embeddings_project.weight"] = []int64{h, e}
 		out["embeddings_project.bias"] = []int64{h}
 	}
-	inter := int64(cfg.IntermediateSize)
-	for i := 0; i < cfg.NumHiddenLayers; i++ {
-		p := fmt.Sprintf("encoder.layer.%d.", i)
-		for _, name := range []string{"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"} {
-			out[p+name+".weight"] = []int64{h, h}
-			out[p+name+".bias"] = []int64{h}
-		}
-		out[p+"intermediate.dense.weight"] = []int64{inter, h}
-		out[p+"intermediate.dense.bias"] = []int64{inter}
-		out[p+"output.dense.weight"] = []int64{h, inter}
-		out[p+"output.dense.bias"] = []int64{h}
-		for _, ln := range []string{"attention.output.LayerNorm", "output.LayerNorm"} {
-			out[p+ln+".weight"] = []int64{h}
-			out[p+ln+".bias"] = []int64{h}
-		}
-	}
+	addLayerShapes(out, cfg, h, [3]string{"attention.self.query", "attention.self.key", "attention.self.value"})
 	return out
 }
 
@@ -81,4 +66,26 @@ func weightNameCandidates(name string) []string {
 		return []string{name, base + "LayerNorm.beta"}
 	}
 	return []string{name}
+}
+
+// addLayerShapes adds the expected shapes of every encoder layer's tensors
+// (BERT's layout, shared by DeBERTa-v3 apart from the names of the query,
+// key and value projections, given in qkv) to out.
+func addLayerShapes(out map[string][]int64, cfg Config, h int64, qkv [3]string) {
+	inter := int64(cfg.IntermediateSize)
+	for i := 0; i < cfg.NumHiddenLayers; i++ {
+		p := fmt.Sprintf("encoder.layer.%d.", i)
+		for _, name := range append(qkv[:], "attention.output.dense") {
+			out[p+name+".weight"] = []int64{h, h}
+			out[p+name+".bias"] = []int64{h}
+		}
+		out[p+"intermediate.dense.weight"] = []int64{inter, h}
+		out[p+"intermediate.dense.bias"] = []int64{inter}
+		out[p+"output.dense.weight"] = []int64{h, inter}
+		out[p+"output.dense.bias"] = []int64{h}
+		for _, ln := range []string{"attention.output.LayerNorm", "output.LayerNorm"} {
+			out[p+ln+".weight"] = []int64{h}
+			out[p+ln+".bias"] = []int64{h}
+		}
+	}
 }
