@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
@@ -186,7 +185,7 @@ func (a *Activities) suggester(ctx context.Context, req SuggestRequest) (*sugges
 // trials (running ones included) and records it RUNNING. Callers hold s.c.mu
 // and refreshed the cache.
 func (s *suggester) one(ctx context.Context, n int) (SuggestResult, error) {
-	if t, ok := s.c.trials[n]; ok && len(t.Params) > 0 {
+	if t, ok := s.c.trial(n); ok && len(t.Params) > 0 {
 		return recorded(t)
 	}
 	internal, err := s.sampler.Sample(s.study, s.space, s.c.history(n), n)
@@ -205,7 +204,13 @@ func (s *suggester) one(ctx context.Context, n int) (SuggestResult, error) {
 	if err := s.l.PutTrial(ctx, s.req.StudyID, n, internal, dists, time.Now()); err != nil {
 		return SuggestResult{}, ledgerError(fmt.Errorf("suggest trial %d of %q: %w", n, s.req.Study, err))
 	}
-	s.c.trials[n] = hpo.Trial{Number: n, State: hpo.Running, Params: internal, Dists: dists}
+	if !s.c.h.Put(hpo.Trial{Number: n, State: hpo.Running, Params: internal, Dists: dists}) {
+		// The ledger holds trials the cache has not read yet: read them, so the
+		// next suggestion of this batch sees this one.
+		if err := s.c.refresh(ctx, s.l); err != nil {
+			return SuggestResult{}, err
+		}
+	}
 	return SuggestResult{Number: n, Internal: internal, Params: params, State: hpo.Running}, nil
 }
 
@@ -255,13 +260,12 @@ type cacheKey struct {
 	studyID int64
 }
 
-// trialCache is one study's trials as last read from the ledger, and the
-// cursor of the next incremental read. Guarded by mu.
+// trialCache is one study's trials as last read from the ledger
+// (ledger.History keeps them current by incremental reads). Guarded by mu.
 type trialCache struct {
 	mu      sync.Mutex
 	studyID int64
-	cursor  ledger.Cursor
-	trials  map[int]hpo.Trial
+	h       ledger.History
 }
 
 // cache returns the trial cache of a study, creating it empty.
@@ -271,7 +275,7 @@ func (a *Activities) cache(storage string, studyID int64) *trialCache {
 	k := cacheKey{storage, studyID}
 	c, ok := a.caches[k]
 	if !ok {
-		c = &trialCache{studyID: studyID, trials: make(map[int]hpo.Trial)}
+		c = &trialCache{studyID: studyID}
 		a.caches[k] = c
 	}
 	return c
@@ -279,39 +283,33 @@ func (a *Activities) cache(storage string, studyID int64) *trialCache {
 
 // refresh merges the trials that changed since the last read. Callers hold c.mu.
 func (c *trialCache) refresh(ctx context.Context, l ledger.Ledger) error {
-	changed, next, err := l.Trials(ctx, c.studyID, c.cursor)
-	if err != nil {
+	if _, err := c.h.Refresh(ctx, l, c.studyID); err != nil {
 		return ledgerError(fmt.Errorf("read trials of study %d: %w", c.studyID, err))
 	}
-	for _, t := range changed {
-		c.trials[t.Number] = t
-	}
-	c.cursor = next
 	return nil
 }
 
-// nextNumber is one past the highest trial number known. Callers hold c.mu.
-func (c *trialCache) nextNumber() int {
-	next := 0
-	for n := range c.trials {
-		if n >= next {
-			next = n + 1
-		}
+// trial returns trial n if the cache knows it. Callers hold c.mu.
+func (c *trialCache) trial(n int) (hpo.Trial, bool) {
+	trials := c.h.Trials()
+	if n < 0 || n >= len(trials) {
+		return hpo.Trial{}, false
 	}
-	return next
+	return trials[n], true
 }
 
+// nextNumber is one past the highest trial number known. Callers hold c.mu.
+func (c *trialCache) nextNumber() int { return len(c.h.Trials()) }
+
 // history returns the known trials except number, sorted by number, as
-// samplers expect. Callers hold c.mu.
+// samplers expect; it copies only when number is among them. Callers hold
+// c.mu and must not modify the result.
 func (c *trialCache) history(number int) []hpo.Trial {
-	out := make([]hpo.Trial, 0, len(c.trials))
-	for n, t := range c.trials {
-		if n != number {
-			out = append(out, t)
-		}
+	trials := c.h.Trials()
+	if number < 0 || number >= len(trials) {
+		return trials
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
-	return out
+	return append(trials[:number:number], trials[number+1:]...)
 }
 
 // ledgerError marks ledger errors that a retry cannot fix (conflicts with

@@ -43,3 +43,23 @@ func (h *History) Refresh(ctx context.Context, l Ledger, studyID int64) ([]hpo.T
 // Cursor returns the cursor of the next Refresh, e.g. to log how far the
 // cache got.
 func (h *History) Cursor() Cursor { return h.cursor }
+
+// Put records a trial its owner has just written to the ledger, so that the
+// next suggestion sees it before the next Refresh (which re-reads it). It
+// reports false, and changes nothing, when t.Number would leave a gap: the
+// caller then refreshes instead.
+func (h *History) Put(t hpo.Trial) bool {
+	switch {
+	case t.Number < 0 || t.Number > len(h.trials):
+		return false
+	case t.Number == len(h.trials):
+		h.trials = append(h.trials, t)
+	default:
+		h.trials[t.Number] = t
+	}
+	return true
+}
+
+// Trials returns every known trial sorted by number, as the last Refresh or
+// Put left them. The slice belongs to the History: do not modify it.
+func (h *History) Trials() []hpo.Trial { return h.trials }
