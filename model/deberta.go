@@ -3,7 +3,6 @@
 package model
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/sugarme/gotch"
@@ -59,22 +58,8 @@ func newDebertaBody(bd *builder, cfg Config, opts EncoderOptions) *debertaBody {
 }
 
 func newDebertaLayer(bd *builder, cfg Config, opts EncoderOptions, i int) *debertaLayer {
-	g, h, p := uint(i+1), cfg.HiddenSize, fmt.Sprintf("encoder.layer.%d.", i)
-	return &debertaLayer{span: cfg.debertaSpan(), layer: layer{
-		query:       newLinear(bd, g, p+"attention.self.query_proj", h, h),
-		key:         newLinear(bd, g, p+"attention.self.key_proj", h, h),
-		value:       newLinear(bd, g, p+"attention.self.value_proj", h, h),
-		attnOut:     newLinear(bd, g, p+"attention.output.dense", h, h),
-		attnNorm:    newLayerNorm(bd, g, p+"attention.output.LayerNorm", h, cfg.LayerNormEps),
-		inter:       newLinear(bd, g, p+"intermediate.dense", h, cfg.IntermediateSize),
-		out:         newLinear(bd, g, p+"output.dense", cfg.IntermediateSize, h),
-		outNorm:     newLayerNorm(bd, g, p+"output.LayerNorm", h, cfg.LayerNormEps),
-		heads:       int64(cfg.NumAttentionHeads),
-		headDim:     int64(h / cfg.NumAttentionHeads),
-		act:         cfg.HiddenAct,
-		dropout:     opts.HiddenDropout,
-		attnDropout: opts.AttentionDropout,
-	}}
+	l := newLayerNamed(bd, cfg, opts, i, [3]string{"query_proj", "key_proj", "value_proj"})
+	return &debertaLayer{span: cfg.debertaSpan(), layer: *l}
 }
 
 // debertaInputs are what every layer shares in one forward pass.

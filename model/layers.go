@@ -173,11 +173,17 @@ type layer struct {
 }
 
 func newLayer(b *builder, cfg Config, opts EncoderOptions, i int) *layer {
+	return newLayerNamed(b, cfg, opts, i, [3]string{"query", "key", "value"})
+}
+
+// newLayerNamed builds encoder layer i; qkv names its query, key and value
+// projections under attention.self (BERT: query; DeBERTa-v3: query_proj).
+func newLayerNamed(b *builder, cfg Config, opts EncoderOptions, i int, qkv [3]string) *layer {
 	g, h, p := uint(i+1), cfg.HiddenSize, fmt.Sprintf("encoder.layer.%d.", i)
 	return &layer{
-		query:       newLinear(b, g, p+"attention.self.query", h, h),
-		key:         newLinear(b, g, p+"attention.self.key", h, h),
-		value:       newLinear(b, g, p+"attention.self.value", h, h),
+		query:       newLinear(b, g, p+"attention.self."+qkv[0], h, h),
+		key:         newLinear(b, g, p+"attention.self."+qkv[1], h, h),
+		value:       newLinear(b, g, p+"attention.self."+qkv[2], h, h),
 		attnOut:     newLinear(b, g, p+"attention.output.dense", h, h),
 		attnNorm:    newLayerNorm(b, g, p+"attention.output.LayerNorm", h, cfg.LayerNormEps),
 		inter:       newLinear(b, g, p+"intermediate.dense", h, cfg.IntermediateSize),
