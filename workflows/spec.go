@@ -45,28 +45,21 @@ func DefaultTimeouts() Timeouts {
 // withDefaults returns t with every zero field taken from DefaultTimeouts.
 func (t Timeouts) withDefaults() Timeouts {
 	d := DefaultTimeouts()
-	if t.EpochStartToClose <= 0 {
-		t.EpochStartToClose = d.EpochStartToClose
-	}
-	if t.EpochHeartbeat <= 0 {
-		t.EpochHeartbeat = d.EpochHeartbeat
-	}
-	if t.EpochMaxAttempts <= 0 {
-		t.EpochMaxAttempts = d.EpochMaxAttempts
-	}
-	if t.Activity <= 0 {
-		t.Activity = d.Activity
-	}
-	if t.SessionCreation <= 0 {
-		t.SessionCreation = d.SessionCreation
-	}
-	if t.SessionHeartbeat <= 0 {
-		t.SessionHeartbeat = d.SessionHeartbeat
-	}
-	if t.Verdict <= 0 {
-		t.Verdict = d.Verdict
-	}
+	orDefault(&t.EpochStartToClose, d.EpochStartToClose)
+	orDefault(&t.EpochHeartbeat, d.EpochHeartbeat)
+	orDefault(&t.EpochMaxAttempts, d.EpochMaxAttempts)
+	orDefault(&t.Activity, d.Activity)
+	orDefault(&t.SessionCreation, d.SessionCreation)
+	orDefault(&t.SessionHeartbeat, d.SessionHeartbeat)
+	orDefault(&t.Verdict, d.Verdict)
 	return t
+}
+
+// orDefault sets *v to d when *v is zero or negative.
+func orDefault[T ~int32 | ~int64](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // DefaultStudySpec returns the spec of the original system for agent
