@@ -1,19 +1,21 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
-	"github.com/sugarme/tokenizer"
-	"github.com/sugarme/tokenizer/pretrained"
+	"github.com/redsm5/supermax-hpo/model/hftok"
 )
 
-// Tokenizer turns texts and text pairs into model inputs with the
-// tokenizer.json of a Hugging Face folder (github.com/sugarme/tokenizer),
-// truncated to a fixed maximum length. Its settings are fixed at creation,
-// so one Tokenizer may serve concurrent Encode calls.
+// Tokenizer turns texts and text pairs into model inputs exactly as the
+// Hugging Face fast tokenizer of the model folder does (package hftok:
+// tokenizer.json, or a DeBERTa-v2/v3 spm.model converted as transformers
+// converts it), truncated to a fixed maximum length. Its settings are fixed
+// at creation, so one Tokenizer may serve concurrent Encode calls.
 type Tokenizer struct {
-	tk        *tokenizer.Tokenizer
+	tk        *hftok.Tokenizer
 	maxLength int
 }
 
@@ -31,40 +33,41 @@ type Encoded struct {
 // Len is the number of tokens.
 func (e Encoded) Len() int { return len(e.IDs) }
 
-// NewTokenizer loads dir/tokenizer.json and truncates every encoding to at
+// NewTokenizer loads the tokenizer of the model folder dir — dir/tokenizer.json
+// or, when there is none, dir/spm.model with dir/tokenizer_config.json (as
+// microsoft/deberta-v3-* ship it) — and truncates every encoding to at
 // most maxLength tokens, special tokens included, longest-first for pairs
-// exactly as Hugging Face's "longest_first". Padding is left to Collate. Errors wrap ErrTokenizer or,
-// for a maxLength too small for the special tokens, ErrBadInput.
+// exactly as Hugging Face's "longest_first". Padding is left to Collate.
+// Errors wrap ErrTokenizer (and hftok.ErrUnsupported for a component that
+// is not reproduced exactly, named in the message) or, for a maxLength too
+// small for the special tokens, ErrBadInput.
 func NewTokenizer(dir string, maxLength int) (*Tokenizer, error) {
-	path := filepath.Join(dir, "tokenizer.json")
-	tk, err := loadTokenizerFile(path)
+	tk, err := loadTokenizer(dir)
 	if err != nil {
 		return nil, err
 	}
-	added := 0
-	if pp := tk.GetPostProcessor(); pp != nil {
-		added = pp.AddedTokens(true)
-	}
+	added := tk.AddedTokens(true)
 	if maxLength < added+2 {
 		return nil, fmt.Errorf("%w: max_length %d leaves no room for a text pair after %d special tokens",
 			ErrBadInput, maxLength, added)
 	}
-	tk.WithPadding(nil)
-	tk.WithTruncation(nil) // Encode truncates; see truncatedLengths
 	return &Tokenizer{tk: tk, maxLength: maxLength}, nil
 }
 
-// loadTokenizerFile wraps pretrained.FromFile, which can panic on unusual
-// tokenizer.json content, so that no panic leaves this package.
-func loadTokenizerFile(path string) (tk *tokenizer.Tokenizer, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %s: %v", ErrTokenizer, path, r)
-		}
-	}()
-	tk, err = pretrained.FromFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrTokenizer, path, err)
+func loadTokenizer(dir string) (*hftok.Tokenizer, error) {
+	path := filepath.Join(dir, "tokenizer.json")
+	tk, err := hftok.LoadFile(path)
+	if err == nil {
+		return tk, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %w", ErrTokenizer, err)
+	}
+	if _, serr := os.Stat(filepath.Join(dir, "spm.model")); serr != nil {
+		return nil, fmt.Errorf("%w: %s: neither tokenizer.json nor spm.model: %w", ErrTokenizer, dir, err)
+	}
+	if tk, err = hftok.LoadDebertaV2(dir); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTokenizer, err)
 	}
 	return tk, nil
 }
@@ -72,65 +75,49 @@ func loadTokenizerFile(path string) (tk *tokenizer.Tokenizer, err error) {
 // MaxLength is the truncation length given to NewTokenizer.
 func (t *Tokenizer) MaxLength() int { return t.maxLength }
 
-// VocabSize is the vocabulary size, added tokens included.
-func (t *Tokenizer) VocabSize() int { return t.tk.GetVocabSize(true) }
+// VocabSize is the number of distinct tokens, added tokens included.
+func (t *Tokenizer) VocabSize() int { return t.tk.VocabSize() }
 
 // TokenID returns the id of a token string, ok false when it is unknown.
-func (t *Tokenizer) TokenID(token string) (id int, ok bool) { return t.tk.TokenToId(token) }
+func (t *Tokenizer) TokenID(token string) (id int, ok bool) { return t.tk.TokenID(token) }
 
 // Encode tokenizes text, or the pair (text, pair) when pair is not empty,
 // truncates to MaxLength with Hugging Face's longest_first rule (see
 // truncatedLengths) and adds the model's special tokens. Deterministic.
-func (t *Tokenizer) Encode(text, pair string) (enc Encoded, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: encode %q: %v", ErrTokenizer, abbreviate(text), r)
-		}
-	}()
-	first, err := t.tk.EncodeSingleSequence(tokenizer.NewInputSequence(text), 0, tokenizer.Byte)
+// Errors (text that is not UTF-8, a Unigram model without unk_id meeting
+// an unknown character) wrap ErrTokenizer.
+func (t *Tokenizer) Encode(text, pair string) (Encoded, error) {
+	first, err := t.tk.EncodeSequence(text, 0)
 	if err != nil {
 		return Encoded{}, fmt.Errorf("%w: encode %q: %w", ErrTokenizer, abbreviate(text), err)
 	}
-	var second *tokenizer.Encoding
+	var second *hftok.Encoding
 	if pair != "" {
-		if second, err = t.tk.EncodeSingleSequence(tokenizer.NewInputSequence(pair), 1, tokenizer.Byte); err != nil {
+		if second, err = t.tk.EncodeSequence(pair, 1); err != nil {
 			return Encoded{}, fmt.Errorf("%w: encode %q: %w", ErrTokenizer, abbreviate(pair), err)
 		}
 	}
-	budget := t.maxLength - t.addedTokens(second != nil)
+	budget := t.maxLength - t.tk.AddedTokens(second != nil)
 	n1, n2 := truncatedLengths(first.Len(), encLen(second), budget)
-	truncate(first, n1)
-	truncate(second, n2)
-	return toEncoded(t.tk.PostProcess(first, second, true)), nil
-}
-
-func (t *Tokenizer) addedTokens(pair bool) int {
-	if pp := t.tk.GetPostProcessor(); pp != nil {
-		return pp.AddedTokens(pair)
+	first.Truncate(n1)
+	if second != nil {
+		second.Truncate(n2)
 	}
-	return 0
+	return toEncoded(t.tk.PostProcess(first, second)), nil
 }
 
-func encLen(e *tokenizer.Encoding) int {
+func encLen(e *hftok.Encoding) int {
 	if e == nil {
 		return 0
 	}
 	return e.Len()
 }
 
-func truncate(e *tokenizer.Encoding, n int) {
-	if e != nil && n > 0 && n < e.Len() {
-		_, _ = e.Truncate(n, 0) // only fails for n <= 0, excluded above
-	}
-}
-
 // truncatedLengths is Hugging Face's longest_first truncation of a pair of
 // n1 and n2 tokens to budget tokens: the shorter (the first on a tie) keeps
 // min(its length, budget/2) and the longer takes the rest. Checked against
 // the tokenizers library over all 1 <= n1, n2 <= 9 and budgets 2..12
-// (testdata/hf_longest_first.json). github.com/sugarme/tokenizer's own
-// LongestFirst differs (it shortens both for every token removed), so it
-// is not used.
+// (testdata/hf_longest_first.json).
 func truncatedLengths(n1, n2, budget int) (int, int) {
 	if n1+n2 <= budget {
 		return n1, n2
@@ -143,19 +130,13 @@ func truncatedLengths(n1, n2, budget int) (int, int) {
 	return min(n1, budget-short), short
 }
 
-func toEncoded(e *tokenizer.Encoding) Encoded {
-	out := Encoded{
-		IDs:     toInt64(e.GetIds()),
-		TypeIDs: toInt64(e.GetTypeIds()),
-		Special: toInt64(e.GetSpecialTokenMask()),
-		Offsets: make([][2]int, e.Len()),
+func toEncoded(e *hftok.Encoding) Encoded {
+	return Encoded{
+		IDs:     toInt64(e.IDs),
+		TypeIDs: toInt64(e.TypeIDs),
+		Special: toInt64(e.Special),
+		Offsets: append([][2]int(nil), e.Offsets...),
 	}
-	for i, o := range e.GetOffsets() {
-		if len(o) == 2 {
-			out.Offsets[i] = [2]int{o[0], o[1]}
-		}
-	}
-	return out
 }
 
 func toInt64(xs []int) []int64 {
