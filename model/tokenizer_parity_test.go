@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -189,4 +191,38 @@ func parityDiff(got Encoded, w parityResult) string {
 		}
 	}
 	return ""
+}
+
+// TestParityReferencesAreHuggingFaces re-derives the committed references:
+// it runs make_parity.py --check, which loads the committed tokenizer
+// folders with the pinned Hugging Face libraries and fails unless they give
+// expected.json.gz exactly. It needs the project venv with those libraries
+// (scripts/python-env.sh, which `make test` runs first): once that script
+// has recorded them in the venv, a venv that cannot run the check fails the
+// test; without that venv (a bare `go test`) it is skipped, and the parity
+// test above still compares with the committed references.
+func TestParityReferencesAreHuggingFaces(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: re-deriving the references with Python takes a while")
+	}
+	cache := os.Getenv("SUPERMAX_CACHE")
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			t.Skip("no home directory for the project venv")
+		}
+		cache = filepath.Join(home, ".cache", "supermax-hpo")
+	}
+	venv := filepath.Join(cache, "venv")
+	stamp, err := os.ReadFile(filepath.Join(venv, ".supermax-requirements"))
+	if err != nil || !strings.Contains(string(stamp), "tokenizers==") {
+		t.Skipf("no venv with Hugging Face tokenizers at %s (scripts/python-env.sh makes it): committed references only", venv)
+	}
+	cmd := exec.Command(filepath.Join(venv, "bin", "python"), filepath.Join("testdata", "tokenizers", "make_parity.py"), "--check")
+	cmd.Env = append(os.Environ(), "RAYON_NUM_THREADS=1", "TRANSFORMERS_VERBOSITY=error", "HF_HUB_OFFLINE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make_parity.py --check: %v\n%s", err, out)
+	}
+	t.Logf("%s", strings.TrimSpace(string(out)))
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Python virtualenv for interop tests and benchmarks: optuna (the system our
-# users come from) and psycopg2 for its PostgreSQL storage. Private to the
+# users come from), psycopg2 for its PostgreSQL storage, and Hugging Face's
+# tokenizers/transformers/sentencepiece (+ protobuf for transformers' slow-to-
+# fast converters) that made the tokenizer parity references
+# (model/testdata/tokenizers/make_parity.py). Private to the
 # project, in $SUPERMAX_CACHE/venv; idempotent. Other scripts may install more
 # into it (scripts/libtorch.sh adds torch for reference activations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 venv="$SUPERMAX_CACHE/venv"
-want="optuna==5.0.0 psycopg2-binary==2.9.13"
+want="optuna==5.0.0 psycopg2-binary==2.9.13 tokenizers==0.20.3 transformers==4.46.3 sentencepiece==0.2.0 protobuf==5.28.3"
 stamp="$venv/.supermax-requirements"
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   echo "python venv ready: $venv (optuna $("$venv/bin/python" -c 'import optuna; print(optuna.__version__)'))"

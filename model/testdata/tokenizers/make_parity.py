@@ -6,6 +6,10 @@ installs the pinned tokenizers, transformers, sentencepiece and protobuf):
 
     "$SUPERMAX_CACHE/venv/bin/python" model/testdata/tokenizers/make_parity.py
 
+With --check it trains nothing: it loads the committed folders with the
+installed libraries and exits 1 unless they give expected.json.gz exactly
+(model's TestParityReferencesAreHuggingFaces runs that).
+
 It trains small tokenizers on the ReDSM5 fixture texts plus the test strings
 below, writes each one as a Hugging Face folder under parity/<name>/ (exactly
 the files a real model folder of that family ships), and records Hugging
@@ -226,14 +230,23 @@ def build(corpus):
     return toks
 
 
+def backend_for(tok, max_length, cache={}):
+    """A copy of tok's Rust tokenizer with the case's truncation, cached."""
+    key = (id(tok), max_length)
+    if key not in cache:
+        backend = tok if isinstance(tok, tokenizers.Tokenizer) else tok.backend_tokenizer
+        backend = tokenizers.Tokenizer.from_str(backend.to_str())
+        backend.no_padding()
+        if max_length:
+            backend.enable_truncation(max_length, strategy="longest_first")
+        else:
+            backend.no_truncation()
+        cache[key] = (tok, backend)
+    return cache[key][1]
+
+
 def encode(tok, case):
-    backend = tok if isinstance(tok, tokenizers.Tokenizer) else tok.backend_tokenizer
-    backend = tokenizers.Tokenizer.from_str(backend.to_str())
-    backend.no_padding()
-    if case["max_length"]:
-        backend.enable_truncation(case["max_length"], strategy="longest_first")
-    else:
-        backend.no_truncation()
+    backend = backend_for(tok, case["max_length"])
     enc = backend.encode(case["text"], case["pair"] or None, add_special_tokens=True)
     texts = [case["text"], case["pair"]]
     offsets = []
@@ -243,7 +256,42 @@ def encode(tok, case):
     return {"ids": enc.ids, "type_ids": enc.type_ids, "special": enc.special_tokens_mask, "offsets": offsets}
 
 
+def load_committed():
+    """The committed tokenizers, loaded by Hugging Face as a user would."""
+    toks = {}
+    for name in ("bert-uncased", "bert-cased", "roberta", "xlm-roberta", "sp-unigram"):
+        toks[name] = tokenizers.Tokenizer.from_file(os.path.join(OUT, name, "tokenizer.json"))
+    spm_path = os.path.join(OUT, "deberta-v3", "spm.model")
+    for name in ("deberta-v3", "deberta-v3-lower-punct"):
+        with open(os.path.join(OUT, name, "tokenizer_config.json")) as f:
+            cfg = json.load(f)
+        toks[name] = DebertaV2TokenizerFast(vocab_file=spm_path, do_lower_case=cfg["do_lower_case"],
+                                            split_by_punct=cfg["split_by_punct"])
+    return toks
+
+
+def check():
+    """Exit status 1 unless the installed Hugging Face libraries give the
+    committed expected.json.gz for the committed tokenizers."""
+    with gzip.open(os.path.join(OUT, "expected.json.gz"), "rt", encoding="utf-8") as f:
+        doc = json.load(f)
+    toks = load_committed()
+    bad = 0
+    for name, tok in toks.items():
+        want = doc["results"][name]
+        for i, case in enumerate(doc["cases"]):
+            if encode(tok, case) != want[i]:
+                bad += 1
+                if bad <= 5:
+                    print("%s case %d %r differs" % (name, i, case), file=sys.stderr)
+    print("%d cases x %d tokenizers checked, %d differ (tokenizers %s, transformers %s)" % (
+        len(doc["cases"]), len(toks), bad, tokenizers.__version__, transformers.__version__))
+    sys.exit(1 if bad else 0)
+
+
 def main():
+    if sys.argv[1:] == ["--check"]:
+        check()
     cases, texts = make_cases()
     corpus = texts + [c["text"] for c in cases if c["pair"] == ""] * 1
     os.makedirs(OUT, exist_ok=True)
