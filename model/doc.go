@@ -1,7 +1,7 @@
 // Package model holds the BERT-family text encoders that the trials fine-tune:
 // BERT, RoBERTa, XLM-RoBERTa, ELECTRA discriminators and DeBERTa-v3, loaded
 // offline from local Hugging Face folders (config.json, model.safetensors,
-// tokenizer.json).
+// tokenizer.json or, for DeBERTa-v3, spm.model).
 //
 // The parts that need no libtorch build everywhere: the config (config.go),
 // model lookup in a folder, $HPO_MODELS_DIR or the Hugging Face cache
@@ -28,10 +28,20 @@
 // ErrUnsupportedModel naming the field), DeBERTa v1, and the BERT pooler
 // (the heads pool for themselves).
 //
-// Tokenizers (github.com/sugarme/tokenizer v0.3.0): WordPiece (BERT,
-// ELECTRA) and byte-level BPE (RoBERTa) tokenizer.json files give Hugging
-// Face's ids; Unigram (XLM-R, DeBERTa-v3) does too except that the Nmt
-// normalizer is not implemented there and Replace-with-Regex normalizers
-// are not applied (see testdata/tokenizers/README.md). Pair truncation is
-// our own, matching Hugging Face's longest_first.
+// Tokenizers (tokenizer.go over package hftok, our own implementation of
+// Hugging Face's fast-tokenizer pipeline): a folder's tokenizer.json, or,
+// without one, a DeBERTa-v2/v3 spm.model (+ tokenizer_config.json) built
+// into the tokenizer that transformers' DebertaV2Converter makes. Every
+// component the nine encoders use is implemented to give Hugging Face's
+// ids and offsets exactly: BertNormalizer, Lowercase, Strip, NFC/NFD/NFKC/
+// NFKD, Nmt, Precompiled (SentencePiece's nmt_nfkc charsmap), Replace;
+// BertPreTokenizer, ByteLevel, Metaspace, Punctuation; WordPiece, BPE,
+// Unigram; BertProcessing, RobertaProcessing, TemplateProcessing; added
+// tokens with lstrip/rstrip/normalized. Any other component, or an option
+// whose semantics could differ (a Replace regex with \s or look-ahead, BPE
+// dropout, ...), is an error wrapping hftok.ErrUnsupported that names it.
+// TestTokenizerParityWithHuggingFace compares ids, type ids, special-token
+// masks and offsets with Hugging Face on 1,364 texts and pairs for every
+// family (testdata/tokenizers/README.md). Pair truncation is our own,
+// matching Hugging Face's longest_first.
 package model

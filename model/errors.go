@@ -16,8 +16,8 @@ var (
 	// ErrBadWeights: the weights file is missing, malformed, or lacks a
 	// tensor the encoder needs, or a tensor has the wrong shape.
 	ErrBadWeights = errors.New("bad model weights")
-	// ErrTokenizer: tokenizer.json is missing or cannot be used, or an
-	// input cannot be encoded.
+	// ErrTokenizer: tokenizer.json (or a DeBERTa spm.model) is missing or
+	// cannot be used, or an input cannot be encoded.
 	ErrTokenizer = errors.New("tokenizer error")
 	// ErrTorch: libtorch failed during a forward pass or a copy (its message,
 	// e.g. "CUDA out of memory", is in the error text).
