@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -249,8 +248,7 @@ func byteChars() [256]rune {
 // (written out by hand: Go's regexp has no look-ahead).
 func gpt2Split(s string) [][2]int {
 	var out [][2]int
-	isL := func(r rune) bool { return unicode.IsLetter(r) }
-	isN := func(r rune) bool { return unicode.IsNumber(r) }
+	isL, isN := isLetterOnig, isNumberOnig
 	isOtherCh := func(r rune) bool { return !isWhitespace(r) && !isL(r) && !isN(r) }
 	run := func(i int, pred func(rune) bool) int { // end of the run of pred from i
 		for i < len(s) {

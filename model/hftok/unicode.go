@@ -19,28 +19,51 @@ func isWhitespace(r rune) bool {
 }
 
 // isPunctuation is the punctuation test of BertPreTokenizer and
-// Punctuation: ASCII punctuation or a Unicode P* category.
+// Punctuation: ASCII punctuation or a Unicode P* category of
+// unicode_categories (Unicode 9; see hfNotPunctRanges).
 func isPunctuation(r rune) bool {
 	if r < 0x80 {
 		return r >= '!' && r <= '/' || r >= ':' && r <= '@' || r >= '[' && r <= '`' || r >= '{' && r <= '~'
 	}
-	return unicode.IsPunct(r)
-}
-
-// isOther is unicode_categories' is_other: Cc, Cf, Co, Cs or unassigned.
-func isOther(r rune) bool {
-	if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs) {
+	if r == hfPunctExtra[0] || r == hfPunctExtra[1] {
 		return true
 	}
-	return !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z)
+	return unicode.IsPunct(r) && !inRanges(hfNotPunctRanges, r)
 }
 
-// isMarkNonspacing is the Mn category.
-func isMarkNonspacing(r rune) bool { return unicode.Is(unicode.Mn, r) }
+// isLetterOnig and isNumberOnig are \p{L} and \p{N} of the Oniguruma that
+// Hugging Face's ByteLevel pre-tokenizer uses.
+func isLetterOnig(r rune) bool { return unicode.IsLetter(r) && !inRanges(onigUnknownRanges, r) }
+func isNumberOnig(r rune) bool { return unicode.IsNumber(r) && !inRanges(onigUnknownRanges, r) }
+
+func inRanges(rs [][2]rune, r rune) bool {
+	i := sort.Search(len(rs), func(i int) bool { return rs[i][1] >= r })
+	return i < len(rs) && rs[i][0] <= r
+}
+
+// isOther is unicode_categories' is_other as Hugging Face's BertNormalizer
+// sees it: Cc, Cf, Co or Cs (its table of unassigned code points does not
+// make them "other" in practice: a sweep of every code point through
+// Hugging Face keeps them).
+func isOther(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs) && !unknownToHF(r)
+}
+
+// unknownToHF reports whether r is one of the characters Hugging Face's
+// Unicode 9 tables do not know (hfUnknownRanges).
+func unknownToHF(r rune) bool { return inRanges(hfUnknownRanges, r) }
+
+// isMarkNonspacing is the Mn category of unicode_categories (Unicode 9:
+// U+1734 was Mn there, Mc since).
+func isMarkNonspacing(r rune) bool {
+	return r == 0x1734 || unicode.Is(unicode.Mn, r) && !unknownToHF(r)
+}
 
 // isCombiningMark is unicode-normalization's is_combining_mark (the M*
 // categories).
-func isCombiningMark(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me) }
+func isCombiningMark(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me) && !unknownToHF(r)
+}
 
 // isChineseChar is BertNormalizer's CJK test.
 func isChineseChar(r rune) bool {
@@ -82,6 +105,9 @@ func decompose(r rune, compat bool, out []rune) []rune {
 		}
 		return out
 	}
+	if unknownToHF(r) {
+		return append(out, r)
+	}
 	var buf [utf8.UTFMax]byte
 	n := utf8.EncodeRune(buf[:], r)
 	f := norm.NFD
@@ -101,6 +127,9 @@ func decompose(r rune, compat bool, out []rune) []rune {
 }
 
 func ccc(r rune) uint8 {
+	if unknownToHF(r) {
+		return 0
+	}
 	var buf [utf8.UTFMax]byte
 	n := utf8.EncodeRune(buf[:], r)
 	return norm.NFD.Properties(buf[:n]).CCC()

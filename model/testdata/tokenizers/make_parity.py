@@ -6,6 +6,12 @@ installs the pinned tokenizers, transformers, sentencepiece and protobuf):
 
     "$SUPERMAX_CACHE/venv/bin/python" model/testdata/tokenizers/make_parity.py
 
+With --sweep [DUMP.json] it writes parity/sweep.json, digests of Hugging
+Face's output for every code point (planes 0-1, every 97th above) through
+the normalizers and pre-tokenizers (hftok's TestUnicodeSweep recomputes
+them; DUMP.json, when given, holds the outputs themselves, for
+HFTOK_SWEEP_DUMP to name the differing code points).
+
 With --check it trains nothing: it loads the committed folders with the
 installed libraries and exits 1 unless they give expected.json.gz exactly
 (model's TestParityReferencesAreHuggingFaces runs that).
@@ -289,9 +295,63 @@ def check():
     sys.exit(1 if bad else 0)
 
 
+# The code-point sweep: every code point of planes 0 and 1 and every 97th
+# above, each between "a" and "b", through the normalizers and
+# pre-tokenizers below; package hftok's TestUnicodeSweep recomputes the
+# digests. This pins the Unicode tables (categories, decompositions,
+# graphemes, case) to Hugging Face's.
+SWEEP = [("normalizer", "bert-uncased"), ("normalizer", "bert-cased"), ("normalizer", "xlm-roberta"),
+         ("normalizer", "sp-unigram"), ("pre_tokenizer", "bert-uncased"), ("pre_tokenizer", "roberta"),
+         ("pre_tokenizer", "deberta-v3-lower-punct.converted.json")]
+
+
+def sweep_domain():
+    for cp in list(range(0, 0x20000)) + list(range(0x20000, 0x110000, 97)):
+        if not 0xD800 <= cp <= 0xDFFF:
+            yield cp
+
+
+def sweep_outputs(kind, name):
+    path = os.path.join(OUT, name) if name.endswith(".json") else os.path.join(OUT, name, "tokenizer.json")
+    tok = tokenizers.Tokenizer.from_file(path)
+    comp = getattr(tok, kind)
+    for cp in sweep_domain():
+        s = "a" + chr(cp) + "b"
+        if kind == "normalizer":
+            out = comp.normalize_str(s)
+        else:
+            out = "\x1f".join(p for p, _ in comp.pre_tokenize_str(s))
+        if out != s:
+            yield cp, out
+
+
+def sweep(dump=None):
+    import hashlib
+    digests, full = {}, {}
+    for kind, name in SWEEP:
+        key = "%s %s" % (name, kind)
+        h, n, d = hashlib.sha256(), 0, {}
+        for cp, out in sweep_outputs(kind, name):
+            h.update(("%X\t%s\n" % (cp, out)).encode("utf-8"))
+            n += 1
+            d["%X" % cp] = out
+        digests[key] = {"changed": n, "sha256": h.hexdigest()}
+        full[key] = d
+        print(key, n, file=sys.stderr)
+    with open(os.path.join(OUT, "sweep.json"), "w") as f:
+        json.dump({"source": "make_parity.py --sweep with tokenizers %s" % tokenizers.__version__,
+                   "digests": digests}, f, indent=1, sort_keys=True)
+    if dump:
+        with open(dump, "w") as f:
+            json.dump(full, f, ensure_ascii=False)
+
+
 def main():
     if sys.argv[1:] == ["--check"]:
         check()
+    if sys.argv[1:2] == ["--sweep"]:
+        sweep(sys.argv[2] if len(sys.argv) > 2 else None)
+        return
     cases, texts = make_cases()
     corpus = texts + [c["text"] for c in cases if c["pair"] == ""] * 1
     os.makedirs(OUT, exist_ok=True)
