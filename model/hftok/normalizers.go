@@ -256,15 +256,15 @@ func newPattern(lit, re *string) (pattern, error) {
 	case re != nil:
 		for _, esc := range []string{`\s`, `\S`, `\w`, `\W`, `\d`, `\D`, `\b`, `\B`} {
 			if strings.Contains(*re, esc) {
-				return pattern{}, fmt.Errorf("Regex %q: %s has Unicode semantics in Hugging Face's Oniguruma and ASCII in Go; not reproduced", *re, esc)
+				return pattern{}, fmt.Errorf("regex %q: %s has Unicode semantics in Hugging Face's Oniguruma and ASCII in Go; not reproduced", *re, esc)
 			}
 		}
 		r, err := regexp.Compile(*re)
 		if err != nil {
-			return pattern{}, fmt.Errorf("Regex %q is not supported: %w", *re, err)
+			return pattern{}, fmt.Errorf("regex %q is not supported: %w", *re, err)
 		}
 		if r.MatchString("") {
-			return pattern{}, fmt.Errorf("Regex %q matches the empty string; not reproduced", *re)
+			return pattern{}, fmt.Errorf("regex %q matches the empty string; not reproduced", *re)
 		}
 		return pattern{re: r}, nil
 	}
