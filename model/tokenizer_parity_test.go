@@ -31,7 +31,7 @@ type parityResult struct {
 	Offsets [][2]int `json:"offsets"`
 }
 
-func readParity(t *testing.T) (cases []parityCase, results map[string][]parityResult) {
+func readParity(t testing.TB) (cases []parityCase, results map[string][]parityResult) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(parityDir, "expected.json.gz"))
 	if err != nil {
@@ -225,4 +225,31 @@ func TestParityReferencesAreHuggingFaces(t *testing.T) {
 		t.Fatalf("make_parity.py --check: %v\n%s", err, out)
 	}
 	t.Logf("%s", strings.TrimSpace(string(out)))
+}
+
+// BenchmarkTokenizerEncode encodes the fixture's (sentence, criterion
+// explanation) pairs with each parity tokenizer, max_length 512 (see
+// docs/benchmarks.md for the numbers against Hugging Face).
+func BenchmarkTokenizerEncode(b *testing.B) {
+	cases, _ := readParity(b)
+	var pairs [][2]string
+	for _, c := range cases {
+		if c.Pair != "" && c.MaxLength == 0 {
+			pairs = append(pairs, [2]string{c.Text, c.Pair})
+		}
+	}
+	for _, name := range []string{"bert-uncased", "roberta", "xlm-roberta", "deberta-v3"} {
+		tok, err := NewTokenizer(filepath.Join(parityDir, name), 512)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				p := pairs[i%len(pairs)]
+				if _, err := tok.Encode(p[0], p[1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
