@@ -4,7 +4,6 @@ package model
 
 import (
 	"fmt"
-	"os"
 	"sort"
 
 	"github.com/sugarme/gotch"
