@@ -133,8 +133,10 @@ db = sqlite3.connect(ledger)
 rows = db.execute("""SELECT a.key, a.value_json FROM trial_user_attributes a
     JOIN trials t ON t.trial_id = a.trial_id JOIN studies s ON s.study_id = t.study_id
     WHERE s.study_name = ? AND t.number = ? ORDER BY a.key""", (study, b["number"])).fetchall()
+if rows:
+    print("      its attributes in the ledger (further metrics, end reason):")
 for key, value in rows:
-    print(f"      {key} = {value}")
+    print(f"        {key} = {value}")
 PY
 else
   echo "demo: the study has no COMPLETE trial; see 'bin/starter status --address $address --study $study' and $outdir/worker-*.log"
