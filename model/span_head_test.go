@@ -12,57 +12,76 @@ import (
 	"github.com/sugarme/gotch/ts"
 )
 
+// spanHeadRun builds a span head for width-8 vectors, copies from's
+// variables into it when from is set (same structure), and returns its
+// start then end logits on hidden [2, 5, 8].
+func spanHeadRun(t *testing.T, c SpanHeadConfig, from *nn.VarStore, hidden *ts.Tensor, train bool) (*nn.VarStore, []float64) {
+	t.Helper()
+	vs := nn.NewVarStore(gotch.CPU)
+	h, err := NewSpanHead(vs, "head", 8, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(vs.Variables()); n != 2*(c.Layers+1) {
+		t.Fatalf("%d variables, want %d", n, 2*(c.Layers+1))
+	}
+	if from != nil {
+		if err := vs.Copy(from); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var start, end *ts.Tensor
+	WithGrad(false, func() { start, end, err = h.Forward(hidden, train) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop(start, end)
+	if s, e := start.MustSize(), end.MustSize(); len(s) != 2 || s[0] != 2 || s[1] != 5 || len(e) != 2 || e[0] != 2 || e[1] != 5 {
+		t.Fatalf("start %v, end %v, want [2 5]", s, e)
+	}
+	return vs, append(values(start), values(end)...)
+}
+
 func TestSpanHeadForward(t *testing.T) {
 	hidden := ts.MustRandn([]int64{2, 5, 8}, gotch.Float, gotch.CPU)
 	defer hidden.MustDrop()
 	base := SpanHeadConfig{Layers: 1, Hidden: 16, Activation: ActGELU}
-	run := func(c SpanHeadConfig, train bool) []float64 {
-		t.Helper()
-		manualSeedForTest(3)
-		vs := nn.NewVarStore(gotch.CPU)
-		defer vs.Destroy()
-		h, err := NewSpanHead(vs, "head", 8, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, ok := vs.Variables()["head.out.weight"]; !ok || len(vs.Variables()) != 2*(c.Layers+1) {
-			t.Fatalf("variables %v", len(vs.Variables()))
-		}
-		var start, end *ts.Tensor
-		WithGrad(false, func() { start, end, err = h.Forward(hidden, train) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s, e := start.MustSize(), end.MustSize(); len(s) != 2 || s[0] != 2 || s[1] != 5 || e[1] != 5 {
-			t.Fatalf("start %v, end %v, want [2 5]", s, e)
-		}
-		return append(values(start), values(end)...)
-	}
-	ref := run(base, false)
-	for name, c := range map[string]SpanHeadConfig{
-		"head.layers":     {Layers: 2, Hidden: 16, Activation: ActGELU},
-		"head.hidden":     {Layers: 1, Hidden: 4, Activation: ActGELU},
-		"head.activation": {Layers: 1, Hidden: 16, Activation: ActReLU},
-	} {
-		if got := run(c, false); near(got, ref, 1e-9) {
-			t.Errorf("%s: the same logits as the base head", name)
+	vs, ref := spanHeadRun(t, base, nil, hidden, false)
+	for _, name := range []string{"head.mlp.0.weight", "head.mlp.0.bias", "head.out.weight", "head.out.bias"} {
+		if _, ok := vs.Variables()[name]; !ok {
+			t.Errorf("no variable %s", name)
 		}
 	}
-	drop := base
-	drop.Dropout = 0.5
-	if got := run(drop, true); near(got, ref, 1e-9) {
+	// Deeper and narrower heads have their own shapes (variable count and
+	// output shape checked in spanHeadRun).
+	spanHeadRun(t, SpanHeadConfig{Layers: 3, Hidden: 4, Activation: ActSiLU}, nil, hidden, false)
+	// The same weights under another activation give other logits.
+	relu := base
+	relu.Activation = ActReLU
+	if _, got := spanHeadRun(t, relu, vs, hidden, false); near(got, ref, 1e-9) {
+		t.Error("head.activation relu: the same logits as gelu")
+	}
+	dropped := base
+	dropped.Dropout = 0.5
+	if _, got := spanHeadRun(t, dropped, vs, hidden, true); near(got, ref, 1e-6) {
 		t.Error("head.dropout in training: the same logits as without")
 	}
-	if got := run(drop, false); !near(got, ref, 1e-6) {
+	if _, got := spanHeadRun(t, dropped, vs, hidden, false); !near(got, ref, 1e-6) {
 		t.Error("head.dropout changes evaluation logits")
 	}
-	if _, err := NewSpanHead(nn.NewVarStore(gotch.CPU), "head", 8, SpanHeadConfig{Layers: 0, Hidden: 4, Activation: ActGELU}); !errors.Is(err, ErrBadInput) {
+	if _, err := NewSpanHead(vs, "head2", 8, SpanHeadConfig{Layers: 0, Hidden: 4, Activation: ActGELU}); !errors.Is(err, ErrBadInput) {
 		t.Errorf("0 layers: %v", err)
 	}
+	if _, err := NewSpanHead(vs, "", 8, base); !errors.Is(err, ErrBadInput) {
+		t.Errorf("empty prefix: %v", err)
+	}
+	h, _ := NewSpanHead(vs, "head3", 8, base)
+	flat := ts.MustZeros([]int64{2, 8}, gotch.Float, gotch.CPU)
+	defer flat.MustDrop()
+	if _, _, err := h.Forward(flat, false); !errors.Is(err, ErrBadInput) {
+		t.Errorf("hidden of shape [2 8]: %v", err)
+	}
 }
-
-// manualSeedForTest seeds libtorch's generator.
-func manualSeedForTest(seed int64) { ts.ManualSeed(seed) }
 
 // One window of 3 positions whose last is not allowed: start and end
 // logits (1, 2, 9), target position 1, so p = e²/(e+e²) over the two
