@@ -23,7 +23,7 @@ func evidenceParams(t *testing.T) map[string]hpo.Value {
 	p["train.batch_size"] = hpo.Int(8)
 	p["loss.qa.type"] = hpo.String("qa_ce")
 	p["loss.qa.label_smoothing"] = hpo.Float(0)
-	p["qa.null.policy"] = hpo.String("none")
+	p["qa.null.policy"] = hpo.String("calibrated"); p["qa.null.threshold"] = hpo.Float(0)
 	p["qa.topk"] = hpo.Int(5)
 	p["qa.max_answer_len"] = hpo.Int(64)
 	p["qa.n_best_size"] = hpo.Int(20)
@@ -45,7 +45,7 @@ func TestEvidenceLearns(t *testing.T) {
 	tr := newTestTrainer(t)
 	dir := t.TempDir()
 	params := evidenceParams(t)
-	const epochs = 6
+	const epochs = 12
 	for e := 1; e <= epochs; e++ {
 		res, err := tr.TrainEpoch(context.Background(), evidenceRequest(params, dir, e, epochs))
 		if err != nil {
