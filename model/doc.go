@@ -44,4 +44,11 @@
 // masks and offsets with Hugging Face on 1,364 texts and pairs for every
 // family (testdata/tokenizers/README.md). Pair truncation is our own,
 // matching Hugging Face's longest_first.
+//
+// The evidence agent's parts: Tokenizer.EncodeWindows splits a post too
+// long for one input into overlapping windows, each paired with the
+// criterion (windows.go, Hugging Face's overflow rule with a stride);
+// SpanHead maps every token to start and end logits (span_head.go) and
+// QALoss is the span loss over those positions (qa_loss.go). Decoding the
+// logits into answers is trainer/span's job.
 package model

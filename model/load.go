@@ -4,9 +4,7 @@ package model
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"reflect"
+	"sort"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
@@ -58,11 +56,14 @@ func Load(nameOrDir string, opts LoadOptions) (*Pretrained, error) {
 	if err != nil {
 		return nil, err
 	}
-	if limit := cfg.MaxPositionEmbeddings - cfg.PositionOffset(); opts.MaxLength > limit {
-		return nil, fmt.Errorf("%w: max_length %d exceeds the %d positions of %s", ErrBadInput, opts.MaxLength, limit, dir)
+	if err := checkMaxLength(cfg, dir, opts.MaxLength); err != nil {
+		return nil, err
 	}
 	tok, err := NewTokenizer(dir, opts.MaxLength)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkVocab(cfg, dir, tok); err != nil {
 		return nil, err
 	}
 	encOpts := DefaultEncoderOptions(cfg)
@@ -81,49 +82,85 @@ func Load(nameOrDir string, opts LoadOptions) (*Pretrained, error) {
 
 // LoadWeights copies every encoder variable from dir/model.safetensors, or
 // when that is absent from dir/pytorch_model.bin (a torch.save pickle, read
-// with gotch's pickle package), matched by name (see FindWeight) and
-// checked by shape. Tensors of the checkpoint that the encoder does not use
-// (pooler, task heads) are ignored. Errors wrap ErrBadWeights and name the
-// tensor. Blocking.
+// with gotch's pickle package), matched by name and checked by shape and
+// dtype (PlanWeights). Tensors of the checkpoint that the encoder does not
+// use (integer buffers, pooler, pretraining heads) are ignored and, from a
+// safetensors file, never read. Errors wrap ErrBadWeights and name the
+// tensor and the file. Blocking.
 func (e *Encoder) LoadWeights(dir string) (err error) {
-	weights, path, err := readCheckpoint(dir)
+	src, err := openCheckpoint(dir)
 	if err != nil {
 		return err
 	}
-	defer recoverInto(&err, "load weights from "+path)
+	defer src.Close()
+	defer recoverInto(&err, "load weights from "+src.Path())
+	plan, err := PlanWeights(e.cfg, src)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(plan))
+	for name := range plan {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	vars := e.vs.Variables()
-	for name, shape := range WeightShapes(e.cfg) {
+	for _, name := range names {
 		v, ok := vars[name]
 		if !ok {
 			return fmt.Errorf("%w: encoder has no variable %q", ErrBadWeights, name)
 		}
-		src, found, ok := FindWeight(e.cfg, weights, name)
-		if !ok {
-			return fmt.Errorf("%w: %s has no tensor %q (nor %v)", ErrBadWeights, path, name, weightNameCandidates(name))
+		t, err := src.Read(plan[name])
+		if err != nil {
+			return err
 		}
-		if !reflect.DeepEqual(src.Shape, shape) {
-			return fmt.Errorf("%w: %s: tensor %q has shape %v, config.json implies %v", ErrBadWeights, path, found, src.Shape, shape)
-		}
-		if err := copyInto(&v, src, e.vs.Device()); err != nil {
-			return fmt.Errorf("load %q from %s: %w", name, path, err)
+		if err := copyInto(&v, t, e.vs.Device()); err != nil {
+			return fmt.Errorf("load %q from %s: %w", name, src.Path(), err)
 		}
 	}
 	return nil
 }
 
-// readCheckpoint reads model.safetensors, else pytorch_model.bin.
-func readCheckpoint(dir string) (map[string]Tensor, string, error) {
-	path := filepath.Join(dir, "model.safetensors")
-	if _, err := os.Stat(path); err == nil {
-		w, err := ReadSafetensors(path)
-		return w, path, err
+// checkpointSource is an open checkpoint; Close releases it.
+type checkpointSource interface {
+	WeightSource
+	Close() error
+}
+
+// openCheckpoint opens model.safetensors (its header only), else decodes
+// pytorch_model.bin (see checkpointFile).
+func openCheckpoint(dir string) (checkpointSource, error) {
+	path, pickled, err := checkpointFile(dir)
+	if err != nil {
+		return nil, err
 	}
-	bin := filepath.Join(dir, "pytorch_model.bin")
-	if _, err := os.Stat(bin); err != nil {
-		return nil, path, fmt.Errorf("%w: %s has neither model.safetensors nor pytorch_model.bin", ErrBadWeights, dir)
+	if !pickled {
+		return OpenSafetensors(path)
 	}
-	w, err := readPickle(bin)
-	return w, bin, err
+	w, err := readPickle(path)
+	if err != nil {
+		return nil, err
+	}
+	return tensorMap{path: path, m: w}, nil
+}
+
+// tensorMap is a checkpoint decoded whole into memory (pytorch_model.bin).
+type tensorMap struct {
+	path string
+	m    map[string]Tensor
+}
+
+func (t tensorMap) Path() string { return t.path }
+func (t tensorMap) Close() error { return nil }
+func (t tensorMap) Info(name string) (string, []int64, bool) {
+	w, ok := t.m[name]
+	return "F32", w.Shape, ok
+}
+func (t tensorMap) Read(name string) (Tensor, error) {
+	w, ok := t.m[name]
+	if !ok {
+		return Tensor{}, fmt.Errorf("%w: %s has no tensor %q", ErrBadWeights, t.path, name)
+	}
+	return w, nil
 }
 
 // readPickle decodes a torch.save state dict into float32 tensors.

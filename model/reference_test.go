@@ -3,7 +3,6 @@
 package model
 
 import (
-	"encoding/json"
 	"flag"
 	"math"
 	"os"
@@ -55,30 +54,39 @@ func TestReferenceActivations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			inputs := batchInputs(encodeFixture(t, p))
-			got := forwardValues(t, p, inputs)
-			inPath := filepath.Join("testdata", "reference", mt+".inputs.json")
-			refPath := filepath.Join("testdata", "reference", mt+".json")
-			if *writeReference {
-				writeJSONFile(t, inPath, inputs)
-				runReference(t, python, dir, inPath, refPath)
-			}
-			var committedIn referenceInputs
-			readJSONFile(t, inPath, &committedIn)
-			if !reflect.DeepEqual(committedIn, inputs) {
-				t.Fatalf("tokenized fixture differs from %s; the tokenizer or the tiny vocabulary changed (rerun with -write-reference)", inPath)
-			}
-			var committed referenceOutput
-			readJSONFile(t, refPath, &committed)
-			compareReference(t, got, committed, refPath)
-			if python != "" && !*writeReference {
-				fresh := filepath.Join(t.TempDir(), "ref.json")
-				runReference(t, python, dir, inPath, fresh)
-				var out referenceOutput
-				readJSONFile(t, fresh, &out)
-				compareReference(t, got, out, "fresh "+out.Backend+" reference")
-			}
+			checkReference(t, python, dir, mt, p)
 		})
+	}
+}
+
+// checkReference compares p's last hidden state on the fixture pairs with
+// testdata/reference/<name>.json (and, unless regenerating it, with a
+// fresh run of the script when python is set); with -write-reference it
+// first rewrites the inputs and the reference.
+func checkReference(t *testing.T, python, dir, name string, p *Pretrained) {
+	t.Helper()
+	inputs := batchInputs(encodeFixture(t, p))
+	got := forwardValues(t, p, inputs)
+	inPath := filepath.Join("testdata", "reference", name+".inputs.json")
+	refPath := filepath.Join("testdata", "reference", name+".json")
+	if *writeReference {
+		writeJSONFile(t, inPath, inputs)
+		runReference(t, python, dir, inPath, refPath)
+	}
+	var committedIn referenceInputs
+	readJSONFile(t, inPath, &committedIn)
+	if !reflect.DeepEqual(committedIn, inputs) {
+		t.Fatalf("tokenized fixture differs from %s; the tokenizer or the vocabulary changed (rerun with -write-reference)", inPath)
+	}
+	var committed referenceOutput
+	readJSONFile(t, refPath, &committed)
+	compareReference(t, got, committed, refPath)
+	if python != "" && !*writeReference {
+		fresh := filepath.Join(t.TempDir(), "ref.json")
+		runReference(t, python, dir, inPath, fresh)
+		var out referenceOutput
+		readJSONFile(t, fresh, &out)
+		compareReference(t, got, out, "fresh "+out.Backend+" reference")
 	}
 }
 
@@ -160,29 +168,4 @@ func compareReference(t *testing.T, got, want referenceOutput, what string) {
 			what, want.Backend, worst, at, got.Values[at], want.Values[at], referenceTolerance)
 	}
 	t.Logf("%s (%s): max |diff| %.2e over %d values", what, want.Backend, worst, len(got.Values))
-}
-
-func writeJSONFile(t *testing.T, path string, v any) {
-	t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readJSONFile(t *testing.T, path string, v any) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read %s: %v (generate with: go test -tags gotch -run TestReferenceActivations ./model -args -write-reference)", path, err)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -83,7 +84,7 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 	}{
 		"offsets past data": {`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 4)},
 		"size vs shape":     {`{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, make([]byte, 8)},
-		"dtype":             {`{"x":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}`, make([]byte, 8)},
+		"I64 size vs shape": {`{"x":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 8)},
 		"json":              {`{"x":`, nil},
 	}
 	for name, tc := range cases {
@@ -99,5 +100,45 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 	}
 	if err := WriteSafetensors(filepath.Join(t.TempDir(), "y"), map[string]Tensor{"x": {Shape: []int64{2}, Data: []float32{1}}}); !errors.Is(err, ErrBadInput) {
 		t.Fatalf("short data: %v, want ErrBadInput", err)
+	}
+}
+
+// TestSafetensorsIntegerBuffers: real checkpoints carry integer buffers
+// (BERT's I64 embeddings.position_ids); they are not weights, so
+// ReadSafetensors leaves them out instead of failing, and Read of one says
+// what it is.
+func TestSafetensorsIntegerBuffers(t *testing.T) {
+	data := make([]byte, 4+3*8+2)
+	binary.LittleEndian.PutUint32(data, math.Float32bits(1.5))
+	header := `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},` +
+		`"embeddings.position_ids":{"dtype":"I64","shape":[1,3],"data_offsets":[4,28]},` +
+		`"odd":{"dtype":"X9","shape":[2],"data_offsets":[28,30]}}`
+	path := rawSafetensors(t, header, data)
+	out, err := ReadSafetensors(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || !reflect.DeepEqual(out["w"].Data, []float32{1.5}) {
+		t.Fatalf("ReadSafetensors = %v, want only the F32 tensor w", out)
+	}
+	st, err := OpenSafetensors(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if got := st.Names(); !reflect.DeepEqual(got, []string{"embeddings.position_ids", "odd", "w"}) {
+		t.Fatalf("Names = %v", got)
+	}
+	if dtype, shape, ok := st.Info("embeddings.position_ids"); !ok || dtype != "I64" || !reflect.DeepEqual(shape, []int64{1, 3}) {
+		t.Fatalf("Info(position_ids) = %q %v %v", dtype, shape, ok)
+	}
+	for _, name := range []string{"embeddings.position_ids", "odd", "absent"} {
+		_, err := st.Read(name)
+		if !errors.Is(err, ErrBadWeights) || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), path) {
+			t.Errorf("Read(%q) = %v, want ErrBadWeights naming the tensor and the file", name, err)
+		}
+	}
+	if _, err := st.Read("embeddings.position_ids"); !strings.Contains(err.Error(), `"I64"`) {
+		t.Errorf("Read(position_ids) = %v, want the dtype named", err)
 	}
 }

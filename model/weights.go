@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"reflect"
+	"sort"
 	"strings"
 )
 
@@ -40,22 +42,38 @@ var checkpointPrefixes = map[Family][]string{
 }
 
 // FindWeight returns the checkpoint tensor for the encoder variable name:
-// the name itself, the name under the family's prefix ("bert.", ...), and
-// for LayerNorm the old "gamma"/"beta" names of TF-converted checkpoints.
-// ok is false when none is present.
+// the name itself, the name under the family's prefix ("bert.", ...), for
+// LayerNorm the old "gamma"/"beta" names of TF-converted checkpoints, and
+// for the word embeddings the masked-LM decoder tied to them (see
+// tiedWeights). ok is false when none is present.
 func FindWeight(cfg Config, weights map[string]Tensor, name string) (t Tensor, found string, ok bool) {
-	fam, _ := cfg.Family()
-	for _, cand := range weightNameCandidates(name) {
-		if t, ok := weights[cand]; ok {
-			return t, cand, true
-		}
-		for _, p := range checkpointPrefixes[fam] {
-			if t, ok := weights[p+cand]; ok {
-				return t, p + cand, true
-			}
+	found, ok = findWeightName(cfg, func(n string) bool { _, ok := weights[n]; return ok }, name)
+	return weights[found], found, ok
+}
+
+// findWeightName is FindWeight on a name set: the first of
+// checkpointNames(cfg, name) for which has is true.
+func findWeightName(cfg Config, has func(string) bool, name string) (string, bool) {
+	for _, cand := range checkpointNames(cfg, name) {
+		if has(cand) {
+			return cand, true
 		}
 	}
-	return Tensor{}, "", false
+	return "", false
+}
+
+// checkpointNames lists, in the order they are tried, the names under which
+// a checkpoint may hold the encoder variable name.
+func checkpointNames(cfg Config, name string) []string {
+	fam, _ := cfg.Family()
+	var out []string
+	for _, cand := range weightNameCandidates(name) {
+		out = append(out, cand)
+		for _, p := range checkpointPrefixes[fam] {
+			out = append(out, p+cand)
+		}
+	}
+	return append(out, tiedWeights[name]...)
 }
 
 func weightNameCandidates(name string) []string {
@@ -66,6 +84,69 @@ func weightNameCandidates(name string) []string {
 		return []string{name, base + "LayerNorm.beta"}
 	}
 	return []string{name}
+}
+
+// tiedWeights are the checkpoint tensors tied to (the same parameter as) an
+// encoder variable: a masked-LM decoder shares the word embeddings, and a
+// file saved with tied weights may keep only one of the two names. Tried
+// last, after every name of the variable itself.
+var tiedWeights = map[string][]string{
+	"embeddings.word_embeddings.weight": {"cls.predictions.decoder.weight", "lm_head.decoder.weight"},
+}
+
+// WeightSource is a checkpoint opened for reading tensors by name:
+// *SafetensorsFile, or a decoded pytorch_model.bin. Info answers from the
+// file's index without reading data; Read decodes one tensor to float32.
+type WeightSource interface {
+	Path() string
+	Info(name string) (dtype string, shape []int64, ok bool)
+	Read(name string) (Tensor, error)
+}
+
+// PlanWeights matches every tensor of WeightShapes(cfg) to the name src
+// holds it under (see FindWeight), and checks its shape and that its dtype
+// is a floating-point one, from src's index alone. It returns encoder
+// variable name -> checkpoint name. Tensors of src that the encoder does
+// not use (position_ids and token_type_ids buffers, the pooler, the
+// pretraining heads cls.*, lm_head.*, discriminator_predictions.*,
+// lm_predictions.*, mask_predictions.*) are ignored. A missing tensor is an
+// error wrapping ErrBadWeights that names it, every name tried, the file,
+// and how many others are missing; so is a wrong shape or dtype.
+// Deterministic: variables are checked in sorted order.
+func PlanWeights(cfg Config, src WeightSource) (map[string]string, error) {
+	shapes := WeightShapes(cfg)
+	names := make([]string, 0, len(shapes))
+	for name := range shapes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	has := func(n string) bool { _, _, ok := src.Info(n); return ok }
+	plan := make(map[string]string, len(names))
+	var missing []string
+	for _, name := range names {
+		found, ok := findWeightName(cfg, has, name)
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		dtype, shape, _ := src.Info(found)
+		if !reflect.DeepEqual(shape, shapes[name]) {
+			return nil, fmt.Errorf("%w: %s: tensor %q has shape %v, config.json implies %v", ErrBadWeights, src.Path(), found, shape, shapes[name])
+		}
+		if !IsFloatDType(dtype) {
+			return nil, fmt.Errorf("%w: %s: tensor %q has dtype %q, want F32, F16, BF16 or F64", ErrBadWeights, src.Path(), found, dtype)
+		}
+		plan[name] = found
+	}
+	if len(missing) > 0 {
+		more := ""
+		if len(missing) > 1 {
+			more = fmt.Sprintf(" (and %d more tensors the encoder needs are missing)", len(missing)-1)
+		}
+		return nil, fmt.Errorf("%w: %s has no tensor %q (tried %s)%s", ErrBadWeights, src.Path(), missing[0],
+			strings.Join(checkpointNames(cfg, missing[0]), ", "), more)
+	}
+	return plan, nil
 }
 
 // addLayerShapes adds the expected shapes of every encoder layer's tensors

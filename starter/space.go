@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/redsm5/supermax-hpo/hpo/agents"
+	"github.com/redsm5/supermax-hpo/model"
 	"github.com/redsm5/supermax-hpo/trainer"
 	"github.com/redsm5/supermax-hpo/workflows"
 )
@@ -43,6 +44,28 @@ func checkModelFolders(models []string) error {
 		if _, err := os.Stat(filepath.Join(m, "config.json")); err != nil {
 			return fmt.Errorf("%w: %s: %s is not a model folder (%w); write a tiny one with `starter tiny-model DIR`",
 				errUsage, agents.EnvModelChoices, m, err)
+		}
+	}
+	return nil
+}
+
+// checkLocalModels checks, for a gotch study, that every local model folder
+// among the model.name choices loads (model.Check: config.json, the
+// tokenizer, every weight by the safetensors header) at the longest
+// tok.max_length the space samples for it, so that a broken folder is
+// reported here, before the study starts. Model names are resolved on the
+// workers, whose first activity checks them all (activities.CheckModels).
+// Errors wrap errUsage and name the folder and the problem.
+func checkLocalModels(spec workflows.StudySpec) error {
+	if spec.Trainer != workflows.TrainerGotch {
+		return nil
+	}
+	for _, m := range agents.ModelChoices(spec.AgentOptions) {
+		if !agents.IsLocalModel(m) {
+			continue
+		}
+		if _, err := model.Check(m, model.Locations{}, agents.MaxLength(m)); err != nil {
+			return fmt.Errorf("%w: %s: model folder %s cannot be loaded: %w", errUsage, agents.EnvModelChoices, m, err)
 		}
 	}
 	return nil

@@ -64,3 +64,24 @@ func TestTinyModelFolderAsChoice(t *testing.T) {
 		t.Errorf("tiny-model without a folder: %v, want a usage error", err)
 	}
 }
+
+// TestBrokenModelFolderFailsBeforeTheStudy: a gotch study whose local model
+// folder cannot load is refused by the starter, naming the folder and the
+// problem; the simulated trainer, which loads no model, does not mind.
+func TestBrokenModelFolderFailsBeforeTheStudy(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tiny-bert")
+	if err := newApp().Run([]string{"starter", "tiny-model", "--data-dir", "../data/testdata/redsm5-fixture", dir}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "tokenizer.json")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HPO_MODEL_CHOICES", dir)
+	_, err := parseSpec(t, "--agent", "criteria", "--trainer", "gotch", "--outdir", t.TempDir())
+	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "tokenizer.json") {
+		t.Errorf("broken folder: %v, want a usage error naming the folder and tokenizer.json", err)
+	}
+	if _, err := parseSpec(t, "--agent", "criteria", "--trainer", "simulated", "--outdir", t.TempDir()); err != nil {
+		t.Errorf("simulated trainer: %v", err)
+	}
+}

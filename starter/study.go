@@ -135,6 +135,9 @@ func specFromCLI(c *cli.Context) (workflows.StudySpec, []string, error) {
 	if err != nil {
 		return workflows.StudySpec{}, nil, err
 	}
+	if err := checkLocalModels(spec); err != nil {
+		return workflows.StudySpec{}, nil, err
+	}
 	if err := spec.Validate(); err != nil {
 		return workflows.StudySpec{}, nil, fmt.Errorf("%w: %w", errUsage, err)
 	}

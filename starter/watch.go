@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/redsm5/supermax-hpo/worker/conn"
 	"github.com/redsm5/supermax-hpo/workflows"
@@ -81,6 +82,9 @@ func studyResult(ctx context.Context, cl client.Client, study string) (workflows
 			return res, false, fmt.Errorf("result of study %s: %w", study, err)
 		}
 		return res, true, nil
+	case enums.WORKFLOW_EXECUTION_STATUS_FAILED:
+		err := cl.GetWorkflow(ctx, study, "").Get(ctx, &res)
+		return res, false, fmt.Errorf("%w: study %s failed: %s", errStudyFailed, study, failureReason(err))
 	default:
 		return res, false, fmt.Errorf("%w: study %s is %v", errStudyFailed, study, s)
 	}
@@ -138,4 +142,17 @@ func redraw(w io.Writer, frame []string, shown *[]string, tty bool) {
 func isTerminal(f *os.File) bool {
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// failureReason is the message of the application error that failed a
+// workflow (without the SDK's wrapping), else err's text.
+func failureReason(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	if err == nil {
+		return "no failure reported"
+	}
+	return err.Error()
 }

@@ -30,13 +30,32 @@ type session struct {
 	sched    *schedule.Schedule
 	loss     *model.Loss
 	perEpoch int // optimizer steps per epoch
+	// nullThreshold, when set, is the epoch's fitted null threshold, which
+	// save appends to the checkpoint's NullThresholds (evidence trials).
+	nullThreshold *float64
 }
 
 // newSession builds the trial's model on device, restoring prev's model and
 // optimizer when set. libtorch's generator is seeded from (seed, 0) first,
 // so the head's random initialization is the same in every attempt.
 func newSession(tcfg Config, cfg TrialConfig, req activities.EpochRequest, modelDir string, device gotch.Device, ds *dataset, prev *checkpointMeta) (*session, error) {
-	s := &session{tcfg: tcfg, cfg: cfg, req: req, device: device, data: ds}
+	s, err := openSession(tcfg, cfg, req, modelDir, device)
+	if err != nil {
+		return nil, err
+	}
+	s.data = ds
+	if err := s.buildTrainables(prev); err != nil {
+		s.free()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openSession seeds libtorch's generator from (seed, 0) and loads the
+// trial's encoder on device: the part of a session every agent shares. The
+// caller adds its head and calls buildOptimizer; free releases it all.
+func openSession(tcfg Config, cfg TrialConfig, req activities.EpochRequest, modelDir string, device gotch.Device) (*session, error) {
+	s := &session{tcfg: tcfg, cfg: cfg, req: req, device: device}
 	manualSeed(hpo.TrialSeed(int64(req.Seed), 0))
 	var err error
 	s.pre, err = model.Load(modelDir, model.LoadOptions{
@@ -45,10 +64,6 @@ func newSession(tcfg Config, cfg TrialConfig, req activities.EpochRequest, model
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
-	}
-	if err := s.buildTrainables(prev); err != nil {
-		s.free()
-		return nil, err
 	}
 	return s, nil
 }
@@ -73,6 +88,18 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
+	if err := s.buildOptimizer(prev); err != nil {
+		return err
+	}
+	return s.buildSchedule()
+}
+
+// buildOptimizer restores prev's model (when set) into every variable of
+// the VarStore, the head's included, then builds the optimizer over the
+// trainable ones and restores prev's optimizer state.
+func (s *session) buildOptimizer(prev *checkpointMeta) error {
+	cfg := s.cfg
+	vs := s.pre.Encoder.VarStore()
 	if prev != nil {
 		if err := s.restoreModel(filepath.Join(s.req.CheckpointDir, prev.Dir, "model.ot")); err != nil {
 			return err
@@ -92,30 +119,39 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 	}
 	s.opt.UseKernel(fusedKernel{}) // fewer gotch calls, less leaked memory
 	if prev != nil {
-		if err := s.restoreOptimizer(prev); err != nil {
-			return err
-		}
+		return s.restoreOptimizer(prev)
 	}
-	return s.buildSchedule()
+	return nil
 }
 
 // buildSchedule sizes the schedule for the trial's whole epoch budget and
 // builds the loss with the training set's class counts.
 func (s *session) buildSchedule() error {
 	cfg := s.cfg
-	batches := (len(s.data.train) + cfg.BatchSize - 1) / cfg.BatchSize
+	if err := s.scheduleFor(len(s.data.train)); err != nil {
+		return err
+	}
+	var err error
+	s.loss, err = model.NewLoss(model.LossConfig{
+		Type: cfg.LossType, LabelSmoothing: cfg.LabelSmooth, Gamma: cfg.Gamma, Alpha: cfg.Alpha, Balance: cfg.Balance,
+	}, s.data.counts)
+	if err != nil {
+		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// scheduleFor sizes the schedule for the trial's whole epoch budget at n
+// training examples per epoch.
+func (s *session) scheduleFor(n int) error {
+	cfg := s.cfg
+	batches := (n + cfg.BatchSize - 1) / cfg.BatchSize
 	s.perEpoch = (batches + cfg.GradAccum - 1) / cfg.GradAccum
 	var err error
 	s.sched, err = schedule.New(schedule.Config{
 		Name: schedule.Name(cfg.Sched), BaseLR: cfg.LR, TotalSteps: s.perEpoch * s.req.MaxEpochs,
 		WarmupRatio: cfg.WarmupRatio, Cycles: cfg.Cycles, Power: cfg.PolyPower,
 	})
-	if err != nil {
-		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
-	}
-	s.loss, err = model.NewLoss(model.LossConfig{
-		Type: cfg.LossType, LabelSmoothing: cfg.LabelSmooth, Gamma: cfg.Gamma, Alpha: cfg.Alpha, Balance: cfg.Balance,
-	}, s.data.counts)
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}

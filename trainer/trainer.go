@@ -16,16 +16,18 @@ import (
 	"github.com/redsm5/supermax-hpo/model"
 )
 
-// Trainer trains criteria trials on libtorch, one epoch per call. It
-// implements activities.Trainer. The corpus is loaded once and each
-// (study, model, max_length) is tokenized once, then cached. Every call
+// Trainer trains criteria and evidence trials on libtorch, one epoch per
+// call. It implements activities.Trainer. The corpus is loaded once and
+// each (study, model, max_length) is tokenized once (for evidence, each
+// (study, model, max_length, doc_stride)), then cached. Every call
 // builds the model from the pretrained folder and the previous epoch's
 // checkpoint and frees all its tensors before returning, so a worker's
 // memory stays flat over many trials. Safe for concurrent use; note that
 // libtorch's random generator is process-wide (see manualSeed).
 type Trainer struct {
-	cfg   Config
-	cache *corpusCache
+	cfg      Config
+	cache    *corpusCache
+	evidence *evidenceCache // evidence documents, by windowing
 }
 
 var _ activities.Trainer = (*Trainer)(nil)
@@ -39,11 +41,13 @@ func New(cfg Config) (*Trainer, error) {
 	if cfg.Threads > 0 {
 		setNumThreads(cfg.Threads)
 	}
-	return &Trainer{cfg: cfg, cache: newCorpusCache(cfg)}, nil
+	return &Trainer{cfg: cfg, cache: newCorpusCache(cfg), evidence: newEvidenceCache(cfg)}, nil
 }
 
-// TrainEpoch trains epoch req.Epoch of a criteria trial and returns its
-// validation macro-F1, following the checkpoint contract of
+// TrainEpoch trains epoch req.Epoch of a criteria or evidence trial and
+// returns its validation metric (criteria: macro-F1; evidence: span exact
+// match, with token F1 and the others in Metrics; docs/evidence.md),
+// following the checkpoint contract of
 // activities.Trainer: it resumes from epoch req.Epoch−1's checkpoint (or
 // returns the recorded result when req.Epoch already finished), and saves
 // epoch req.Epoch's checkpoint atomically before returning. A mid-epoch
@@ -53,8 +57,11 @@ func New(cfg Config) (*Trainer, error) {
 // Errors wrap activities.ErrInvalidConfig, ErrCheckpointMissing or
 // ErrOutOfMemory when they are one of those.
 func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	if req.Agent == agentEvidence {
+		return t.trainEvidence(ctx, req)
+	}
 	if req.Agent != "criteria" {
-		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements only criteria", activities.ErrInvalidConfig, req.Agent)
+		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements criteria and evidence", activities.ErrInvalidConfig, req.Agent)
 	}
 	if req.Epoch < 1 || req.Epoch > req.MaxEpochs || req.CheckpointDir == "" || req.Study == "" {
 		return activities.EpochResult{}, fmt.Errorf("%w: study %q, epoch %d of %d, checkpoint dir %q",

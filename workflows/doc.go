@@ -39,8 +39,9 @@
 //   - Floating point that steers the workflow is limited to comparisons
 //     (best value, early stopping) and the pruner, whose package avoids
 //     fusable x*y+z expressions.
-//   - Versioning: this is the first version, so no workflow.GetVersion call
-//     exists yet. Any change to the commands these workflows issue, or to
+//   - Versioning: the change IDs so far are versionBatchSuggest
+//     ("study-batch-suggest", study_suggest.go) and versionCheckModels
+//     ("study-check-models", study_workflow.go). Any change to the commands these workflows issue, or to
 //     their order, for workflows that may be running when it is deployed,
 //     must be guarded with workflow.GetVersion(ctx, "<change-id>",
 //     workflow.DefaultVersion, 1), keeping the old branch until no run that

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
@@ -28,7 +29,9 @@ import (
 // Signals: SignalStop, SignalCancel, SignalSetParallelism (int),
 // SignalPruneTrial (int); from trials SignalReport and SignalTrialDone.
 // Query: QueryStatus -> StudyStatus. An invalid spec fails the workflow with
-// a non-retryable "InvalidConfig" error.
+// a non-retryable "InvalidConfig" error, and so, before any trial starts,
+// does a model.name choice that the study's trainer cannot load on a worker
+// (CheckModels, first thing in the first run).
 func StudyWorkflow(ctx workflow.Context, spec StudySpec) (StudyResult, error) {
 	if err := spec.Validate(); err != nil {
 		return StudyResult{}, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrTypeInvalidConfig, err)
@@ -44,6 +47,9 @@ func StudyWorkflow(ctx workflow.Context, spec StudySpec) (StudyResult, error) {
 	}
 	s.listen(ctx)
 	if s.c.Run == 1 {
+		if err := s.checkModels(ctx); err != nil {
+			return StudyResult{}, err
+		}
 		if err := s.initLedger(ctx); err != nil {
 			return StudyResult{}, err
 		}
@@ -77,6 +83,41 @@ func newStudy(ctx workflow.Context, spec StudySpec) (*study, error) {
 	}
 	s.spec.Carry = nil
 	return s, nil
+}
+
+// versionCheckModels is the change ID of the model check at a study's
+// start.
+//   - DefaultVersion (runs recorded before): no check.
+//   - checkModelsFirst: run 1 calls CheckModels before anything else, and
+//     fails the study (non-retryable InvalidConfig, naming each model and
+//     its problem) when a model.name choice cannot be loaded by a worker of
+//     the task queue, instead of failing every trial.
+const versionCheckModels = "study-check-models"
+
+// checkModelsFirst is the version of versionCheckModels that checks.
+const checkModelsFirst workflow.Version = 1
+
+// checkModels runs CheckModels on a worker (it must read the worker's model
+// folders, so it is an activity) when this run records checkModelsFirst.
+func (s *study) checkModels(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, versionCheckModels, workflow.DefaultVersion, checkModelsFirst) == workflow.DefaultVersion {
+		return nil
+	}
+	var a *activities.Activities
+	var r activities.CheckModelsResult
+	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.CheckModels, activities.CheckModelsRequest{
+		Study: s.spec.Study, Trainer: s.spec.Trainer, AgentOptions: s.spec.AgentOptions,
+	}).Get(ctx, &r)
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == activities.ErrTypeInvalidConfig {
+		// The study fails with the activity's own message and type, not
+		// wrapped in the SDK's retryable wrapError.
+		return temporal.NewNonRetryableApplicationError(app.Message(), activities.ErrTypeInvalidConfig, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("study %q: check models: %w", s.spec.Study, err)
+	}
+	return nil
 }
 
 // initLedger creates the study in the ledger and numbers its trials after

@@ -41,6 +41,15 @@ func heavy(chosen map[string]hpo.Value) (isHeavy, ok bool) {
 	return IsHeavy(m.Str()), true
 }
 
+// MaxLength is the longest tok.max_length the space samples for model: 384
+// for a heavy model (IsHeavy), 512 otherwise.
+func MaxLength(model string) int {
+	if IsHeavy(model) {
+		return maxLengthHeavy
+	}
+	return maxLengthOther
+}
+
 // narrowMaxLength: tok.max_length <= 384 for heavy models, <= 512 otherwise.
 func narrowMaxLength(dist hpo.Distribution, chosen map[string]hpo.Value) hpo.Distribution {
 	h, ok := heavy(chosen)

@@ -103,3 +103,29 @@ func TestGradCheckpointingChoices(t *testing.T) {
 		}
 	}
 }
+
+// TestModelChoicesAndMaxLength: ModelChoices is exactly the space's
+// model.name distribution, and MaxLength(m) is the upper end of the
+// tok.max_length the space allows once m is chosen.
+func TestModelChoicesAndMaxLength(t *testing.T) {
+	for _, opt := range []Options{{}, {Models: []string{"/tmp/z/tiny-bert", "roberta-large", "xlm-roberta-base"}}} {
+		s, err := Space(Criteria, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, m := range ModelChoices(opt) {
+			want = append(want, hpo.String(m).String())
+		}
+		if got := choiceStrings(t, s, "model.name"); !slices.Equal(got, want) {
+			t.Fatalf("ModelChoices %v, space %v", want, got)
+		}
+		p, _ := s.Lookup(pMaxLength)
+		for _, m := range ModelChoices(opt) {
+			d := p.Narrow(map[string]hpo.Value{pModel: hpo.String(m)}).(hpo.IntDistribution)
+			if int(d.High) != MaxLength(m) {
+				t.Errorf("%s: tok.max_length up to %d, MaxLength %d", m, d.High, MaxLength(m))
+			}
+		}
+	}
+}

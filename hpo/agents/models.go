@@ -65,3 +65,8 @@ func modelChoices(allowed []string) []string {
 	slices.Sort(local)
 	return append(slices.Clone(names), local...)
 }
+
+// ModelChoices returns the model.name choices of the space opt builds, in
+// the order of its categorical distribution (see Options.Models). A new
+// slice each call.
+func ModelChoices(opt Options) []string { return modelChoices(opt.Models) }
