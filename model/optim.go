@@ -120,6 +120,8 @@ func (o *Optimizer) Steps() int { return o.steps }
 // Free releases the optimizer's state tensors now instead of at garbage
 // collection; the optimizer must not be used afterwards.
 func (o *Optimizer) Free() {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	for name, st := range o.state {
 		dropAll(st)
 		delete(o.state, name)
@@ -131,6 +133,8 @@ func (o *Optimizer) Params() []Param { return slices.Clone(o.params) }
 
 // ZeroGrad clears every parameter's gradient.
 func (o *Optimizer) ZeroGrad() (err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	if o.kernel != nil {
 		return o.kernel.ZeroGrads(o.tensors())
 	}
@@ -145,6 +149,8 @@ func (o *Optimizer) ZeroGrad() (err error) {
 // most maxNorm, as torch.nn.utils.clip_grad_norm_ (factor maxNorm/(norm +
 // 1e-6)), and returns the norm before clipping. maxNorm <= 0 only measures.
 func (o *Optimizer) ClipGradNorm(maxNorm float64) (norm float64, err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	if o.kernel != nil {
 		return o.kernelClip(maxNorm)
 	}
@@ -243,6 +249,8 @@ func dropAll(xs []*ts.Tensor) {
 // Step applies one update with base learning rate lr (each parameter uses
 // lr × its LRScale) to every parameter that has a gradient.
 func (o *Optimizer) Step(lr float64) (err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	defer recoverInto(&err, o.cfg.Name+" step")
 	if !(lr >= 0) {
 		return fmt.Errorf("%w: learning rate %g", ErrBadInput, lr)

@@ -4,6 +4,7 @@ package model
 
 import (
 	"fmt"
+	"runtime"
 	"regexp"
 	"slices"
 	"strconv"
@@ -68,6 +69,8 @@ func noDecay(name string) bool {
 // that do not require gradients (buffers) are left out. It mutates the
 // requires-grad flag of frozen variables, so call it once per VarStore.
 func TrainableParams(vs *nn.VarStore, pol ParamPolicy) (params []Param, err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	if err := pol.Validate(); err != nil {
 		return nil, err
 	}
@@ -101,6 +104,8 @@ func TrainableParams(vs *nn.VarStore, pol ParamPolicy) (params []Param, err erro
 // StateTensors returns copies (owned by the caller) of the optimizer's state, named
 // "<parameter>/<index>", for a checkpoint; Steps is saved beside it.
 func (o *Optimizer) StateTensors() (named []ts.NamedTensor, err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	defer recoverInto(&err, "optimizer state")
 	for _, p := range o.params {
 		for i, t := range o.state[p.Name] {
@@ -114,6 +119,8 @@ func (o *Optimizer) StateTensors() (named []ts.NamedTensor, err error) {
 // Every named tensor must belong to a parameter of this optimizer; it is
 // copied, so the caller keeps ownership of named.
 func (o *Optimizer) LoadState(named []ts.NamedTensor, steps int) (err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	defer recoverInto(&err, "load optimizer state")
 	byName := make(map[string]Param, len(o.params))
 	for _, p := range o.params {

@@ -193,6 +193,15 @@ at::Tensor run(int op, const args &a) {
       a.need(3, 1, 2);
       return at::scaled_dot_product_attention(T(a.t[0]), T(a.t[1]), T(a.t[2]), a.nt > 3 ? opt(a.t[3]) : c10::nullopt,
                                               a.i[0] != 0 ? a.f[0] : 0.0, false, a.f[1]);
+    case SM_RAND:  // float32 uniform [0, 1); i: device, shape...
+      a.need(0, 1, 0);
+      return at::rand(a.ints(1), at::TensorOptions().dtype(at::kFloat).device(device((int)a.i[0])));
+    case SM_RANDN:  // float32 standard normal; i: device, shape...
+      a.need(0, 1, 0);
+      return at::randn(a.ints(1), at::TensorOptions().dtype(at::kFloat).device(device((int)a.i[0])));
+    case SM_FULL:  // float32 filled with f[0]; i: device, shape...
+      a.need(0, 1, 1);
+      return at::full(a.ints(1), a.f[0], at::TensorOptions().dtype(at::kFloat).device(device((int)a.i[0])));
     default:
       TORCH_CHECK(false, "glue: unknown operation ", op);
   }
@@ -249,6 +258,18 @@ char *sm_to_doubles(sm_tensor t, double *out, int64_t n) {
 char *sm_numel(sm_tensor t, int64_t *n) {
   try {
     *n = T(t).numel();
+    return nullptr;
+  } catch (const c10::Error &e) {
+    return dup(e.what_without_backtrace());
+  } catch (const std::exception &e) {
+    return dup(e.what());
+  }
+}
+
+char *sm_copy(sm_tensor dst, sm_tensor src) {
+  try {
+    c10::NoGradGuard guard;
+    T(dst).copy_(T(src));
     return nullptr;
   } catch (const c10::Error &e) {
     return dup(e.what_without_backtrace());

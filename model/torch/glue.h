@@ -60,6 +60,9 @@ enum {
   SM_ARANGE,
   SM_SHALLOW_CLONE,
   SM_ATTENTION,
+  SM_RAND,
+  SM_RANDN,
+  SM_FULL,
 };
 
 // sm_op runs operation op on tensors t[0..nt), integers i[0..ni) and
@@ -77,6 +80,9 @@ char *sm_to_doubles(sm_tensor t, double *out, int64_t n);
 
 // sm_numel stores t's element count in *n.
 char *sm_numel(sm_tensor t, int64_t *n);
+
+// sm_copy copies src into dst in place, with autograd off.
+char *sm_copy(sm_tensor dst, sm_tensor src);
 
 // sm_backward runs autograd from the scalar t.
 char *sm_backward(sm_tensor t);

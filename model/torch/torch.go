@@ -164,7 +164,9 @@ func AddScalar(x *ts.Tensor, v float64) (*ts.Tensor, error) {
 }
 
 // AddInt is x + v with an integer scalar (an integer x stays integer).
-func AddInt(x *ts.Tensor, v int64) (*ts.Tensor, error) { return op(C.SM_ADD_SCALAR, []int64{v}, nil, x) }
+func AddInt(x *ts.Tensor, v int64) (*ts.Tensor, error) {
+	return op(C.SM_ADD_SCALAR, []int64{v}, nil, x)
+}
 
 // MulScalar is x · v.
 func MulScalar(x *ts.Tensor, v float64) (*ts.Tensor, error) {
@@ -180,7 +182,9 @@ func Transpose(x *ts.Tensor, d0, d1 int64) (*ts.Tensor, error) {
 func T(x *ts.Tensor) (*ts.Tensor, error) { return op(C.SM_T, nil, nil, x) }
 
 // Softmax over dim, computed and returned in float32.
-func Softmax(x *ts.Tensor, dim int64) (*ts.Tensor, error) { return op(C.SM_SOFTMAX, []int64{dim}, nil, x) }
+func Softmax(x *ts.Tensor, dim int64) (*ts.Tensor, error) {
+	return op(C.SM_SOFTMAX, []int64{dim}, nil, x)
+}
 
 // LogSoftmax over dim, in float32.
 func LogSoftmax(x *ts.Tensor, dim int64) (*ts.Tensor, error) {
@@ -409,6 +413,41 @@ func Float64(x *ts.Tensor) (float64, error) {
 		return 0, fmt.Errorf("%w: tensor of %d elements read as a scalar", ErrTorch, len(v))
 	}
 	return v[0], nil
+}
+
+// Rand is float32 uniform noise in [0, 1) from libtorch's generator.
+func Rand(shape []int64, device gotch.Device) (*ts.Tensor, error) {
+	return factory(C.SM_RAND, shape, nil, device)
+}
+
+// Randn is float32 standard normal noise from libtorch's generator.
+func Randn(shape []int64, device gotch.Device) (*ts.Tensor, error) {
+	return factory(C.SM_RANDN, shape, nil, device)
+}
+
+// Full is a float32 tensor of shape filled with v.
+func Full(shape []int64, v float64, device gotch.Device) (*ts.Tensor, error) {
+	return factory(C.SM_FULL, shape, []float64{v}, device)
+}
+
+func factory(code C.int, shape []int64, floats []float64, device gotch.Device) (*ts.Tensor, error) {
+	d, err := deviceCode(device)
+	if err != nil {
+		return nil, err
+	}
+	return op(code, append([]int64{d}, shape...), floats)
+}
+
+// Copy copies src's values into dst in place (same shape, or
+// broadcastable), with autograd off, so it may write into a variable.
+func Copy(dst, src *ts.Tensor) error {
+	if dst == nil || src == nil || dst.Ctensor() == nil || src.Ctensor() == nil {
+		return fmt.Errorf("%w: copy with a nil or freed tensor", ErrTorch)
+	}
+	err := failure(C.sm_copy(C.sm_tensor(dst.Ctensor()), C.sm_tensor(src.Ctensor())))
+	runtime.KeepAlive(dst)
+	runtime.KeepAlive(src)
+	return err
 }
 
 // Backward runs autograd from the scalar x (which it does not consume).
