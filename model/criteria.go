@@ -99,6 +99,19 @@ func NewCriteriaHead(p *nn.Path, in int, cfg HeadConfig) (h *CriteriaHead, err e
 	return h, nil
 }
 
+// Free releases the head's own tensors: the transposed weight views that
+// gotch's nn.Linear keeps beside the variables (the variables themselves
+// belong to the VarStore, freed by its Destroy). The head must not be used
+// afterwards.
+func (h *CriteriaHead) Free() {
+	layers := append([]*nn.Linear{h.scorer, h.out}, h.hidden...)
+	for _, l := range layers {
+		if l != nil {
+			drop(l.Ws)
+		}
+	}
+}
+
 // Config is the configuration the head was built with.
 func (h *CriteriaHead) Config() HeadConfig { return h.cfg }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 
 	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/model"
@@ -25,6 +26,8 @@ func (t *Trainer) EvaluateTest(ctx context.Context, req activities.EpochRequest)
 // evaluateBest evaluates the best epoch's model on the part of the split
 // that part selects.
 func (t *Trainer) evaluateBest(ctx context.Context, req activities.EpochRequest, part func(*dataset) []example) (float64, error) {
+	runtime.LockOSThread() // libtorch work on one OS thread: see train
+	defer runtime.UnlockOSThread()
 	if req.Agent != "criteria" || req.Study == "" || req.MaxEpochs < 1 {
 		return 0, fmt.Errorf("%w: agent %q, study %q, %d epochs", activities.ErrInvalidConfig, req.Agent, req.Study, req.MaxEpochs)
 	}

@@ -202,6 +202,52 @@ at::Tensor run(int op, const args &a) {
     case SM_FULL:  // float32 filled with f[0]; i: device, shape...
       a.need(0, 1, 1);
       return at::full(a.ints(1), a.f[0], at::TensorOptions().dtype(at::kFloat).device(device((int)a.i[0])));
+    case SM_GRAD:  // undefined when there is none
+      a.need(1, 0, 0);
+      return T(a.t[0]).grad();
+    case SM_MUL_SCALAR_INPLACE:  // t0 *= f[0]; no result
+      a.need(1, 0, 1);
+      T(a.t[0]).mul_(a.f[0]);
+      return at::Tensor();
+    case SM_ADD_INPLACE:  // t0 += t1
+      a.need(2, 0, 0);
+      T(a.t[0]).add_(T(a.t[1]));
+      return at::Tensor();
+    case SM_SUB_INPLACE:  // t0 -= t1
+      a.need(2, 0, 0);
+      T(a.t[0]).sub_(T(a.t[1]));
+      return at::Tensor();
+    case SM_LERP_INPLACE:  // t0 += f[0] (t1 - t0)
+      a.need(2, 0, 1);
+      T(a.t[0]).lerp_(T(a.t[1]), a.f[0]);
+      return at::Tensor();
+    case SM_ZERO_GRAD: {  // zero t0's gradient, if any, as Tensor.zero_grad(set_to_none=False)
+      a.need(1, 0, 0);
+      at::Tensor &g = T(a.t[0]).mutable_grad();
+      if (g.defined()) {
+        g.detach_();
+        g.zero_();
+      }
+      return at::Tensor();
+    }
+    case SM_NORM:  // L2 norm of all elements
+      a.need(1, 0, 0);
+      return at::norm(T(a.t[0]));
+    case SM_SQRT:
+      a.need(1, 0, 0);
+      return at::sqrt(T(a.t[0]));
+    case SM_RSQRT:
+      a.need(1, 0, 0);
+      return at::rsqrt(T(a.t[0]));
+    case SM_SIGN:
+      a.need(1, 0, 0);
+      return at::sign(T(a.t[0]));
+    case SM_DIV_SCALAR:  // t0 / f[0]
+      a.need(1, 0, 1);
+      return at::div(T(a.t[0]), a.f[0]);
+    case SM_MEAN_DIM:  // i: keepdim, dims...; float result
+      a.need(1, 2, 0);
+      return at::mean(T(a.t[0]), at::OptionalIntArrayRef(a.ints(1)), a.i[0] != 0, at::kFloat);
     default:
       TORCH_CHECK(false, "glue: unknown operation ", op);
   }
@@ -214,7 +260,7 @@ extern "C" {
 char *sm_op(int op, sm_tensor *out, const sm_tensor *t, int nt, const int64_t *i, int ni, const double *f, int nf) {
   try {
     at::Tensor r = run(op, args{t, nt, i, ni, f, nf});
-    *out = new at::Tensor(std::move(r));
+    *out = r.defined() ? new at::Tensor(std::move(r)) : nullptr;
     return nullptr;
   } catch (const c10::Error &e) {
     return dup(e.what_without_backtrace());

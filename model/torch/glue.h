@@ -63,11 +63,24 @@ enum {
   SM_RAND,
   SM_RANDN,
   SM_FULL,
+  SM_GRAD,
+  SM_MUL_SCALAR_INPLACE,
+  SM_ADD_INPLACE,
+  SM_SUB_INPLACE,
+  SM_LERP_INPLACE,
+  SM_ZERO_GRAD,
+  SM_NORM,
+  SM_SQRT,
+  SM_RSQRT,
+  SM_SIGN,
+  SM_DIV_SCALAR,
+  SM_MEAN_DIM,
 };
 
 // sm_op runs operation op on tensors t[0..nt), integers i[0..ni) and
-// doubles f[0..nf) and stores a new torch::Tensor* in *out. A NULL entry of
-// t is an undefined (optional) tensor.
+// doubles f[0..nf) and stores a new torch::Tensor* in *out, or NULL when
+// the operation has no result (in-place operations; SM_GRAD of a tensor
+// without gradient). A NULL entry of t is an undefined (optional) tensor.
 char *sm_op(int op, sm_tensor *out, const sm_tensor *t, int nt, const int64_t *i, int ni, const double *f, int nf);
 
 // sm_from_data copies n elements of dtype (a c10::ScalarType) at data into a

@@ -49,7 +49,16 @@ func op(code C.int, ints []int64, floats []float64, tensors ...*ts.Tensor) (*ts.
 	if err := failure(msg); err != nil {
 		return nil, err
 	}
+	if out == nil {
+		return nil, nil
+	}
 	return wrap(out), nil
+}
+
+// inPlace runs a glue operation that has no result.
+func inPlace(code C.int, floats []float64, tensors ...*ts.Tensor) error {
+	_, err := op(code, nil, floats, tensors...)
+	return err
 }
 
 // failure turns a glue error message into an error and frees it.
@@ -448,6 +457,51 @@ func Copy(dst, src *ts.Tensor) error {
 	runtime.KeepAlive(dst)
 	runtime.KeepAlive(src)
 	return err
+}
+
+// Grad returns a new handle to p's gradient, or nil when p has none.
+func Grad(p *ts.Tensor) (*ts.Tensor, error) { return op(C.SM_GRAD, nil, nil, p) }
+
+// ZeroGrad zeroes p's gradient in place (and detaches it), if p has one.
+func ZeroGrad(p *ts.Tensor) error { return inPlace(C.SM_ZERO_GRAD, nil, p) }
+
+// MulScalarInPlace sets x ← x·v. x may be a variable only with autograd
+// off.
+func MulScalarInPlace(x *ts.Tensor, v float64) error {
+	return inPlace(C.SM_MUL_SCALAR_INPLACE, []float64{v}, x)
+}
+
+// AddInPlace sets x ← x + y.
+func AddInPlace(x, y *ts.Tensor) error { return inPlace(C.SM_ADD_INPLACE, nil, x, y) }
+
+// SubInPlace sets x ← x − y.
+func SubInPlace(x, y *ts.Tensor) error { return inPlace(C.SM_SUB_INPLACE, nil, x, y) }
+
+// LerpInPlace sets x ← x + w·(end − x).
+func LerpInPlace(x, end *ts.Tensor, w float64) error {
+	return inPlace(C.SM_LERP_INPLACE, []float64{w}, x, end)
+}
+
+// Norm is the L2 norm of all of x's elements.
+func Norm(x *ts.Tensor) (*ts.Tensor, error) { return op(C.SM_NORM, nil, nil, x) }
+
+// Sqrt is √x.
+func Sqrt(x *ts.Tensor) (*ts.Tensor, error) { return op(C.SM_SQRT, nil, nil, x) }
+
+// Rsqrt is 1/√x.
+func Rsqrt(x *ts.Tensor) (*ts.Tensor, error) { return op(C.SM_RSQRT, nil, nil, x) }
+
+// Sign is −1, 0 or 1 by x's sign.
+func Sign(x *ts.Tensor) (*ts.Tensor, error) { return op(C.SM_SIGN, nil, nil, x) }
+
+// DivScalar is x / v.
+func DivScalar(x *ts.Tensor, v float64) (*ts.Tensor, error) {
+	return op(C.SM_DIV_SCALAR, nil, []float64{v}, x)
+}
+
+// MeanDims averages along dims, in float32.
+func MeanDims(x *ts.Tensor, dims []int64, keepDim bool) (*ts.Tensor, error) {
+	return op(C.SM_MEAN_DIM, append([]int64{boolInt(keepDim)}, dims...), nil, x)
 }
 
 // Backward runs autograd from the scalar x (which it does not consume).
