@@ -75,9 +75,9 @@ type Optimizer struct {
 }
 
 // Kernel does an optimizer's per-step tensor work for all parameters in
-// one call, where the methods of Optimizer issue one gotch call per tensor
-// operation. (gotch v0.9.1 leaks a small C allocation per operation, so a
-// fused kernel keeps a long-running worker's memory growth down.) It must
+// one call, where the methods of Optimizer issue one cgo call per tensor
+// operation (through package torch), which costs time on models with many
+// parameters. It must
 // compute exactly what the Go implementation here computes; see
 // Optimizer.UseKernel.
 type Kernel interface {

@@ -92,7 +92,7 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
-	s.opt.UseKernel(fusedKernel{}) // fewer gotch calls, less leaked memory
+	s.opt.UseKernel(fusedKernel{}) // one cgo call per optimizer phase
 	if prev != nil {
 		if err := s.restoreOptimizer(prev); err != nil {
 			return err
