@@ -5,7 +5,7 @@ SUPERMAX_CACHE ?= $(HOME)/.cache/supermax-hpo
 export SUPERMAX_CACHE
 
 .PHONY: help test lint build temporal dev-server libtorch models demo \
-	bench-sampler bench-pruner bench-orchestration bench-train
+	bench-sampler bench-pruner bench-orchestration bench-train soak-train soak-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s$$'\t'
@@ -45,3 +45,9 @@ bench-orchestration: ## slot efficiency and per-epoch gaps against the dev serve
 
 bench-train: ## gotch trainer throughput and memory vs PyTorch eager
 	@scripts/bench-train.sh
+
+soak-train: ## 1,000 one-epoch tiny trials in one process: no crash, RSS growth after warm-up
+	@scripts/soak.sh train
+
+soak-test: ## the model and trainer tests 20 times in a row (race detector on), no crash
+	@scripts/soak.sh test

@@ -4,10 +4,13 @@ package model
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // Pooling strategies of the criteria head (search-space head.pooling).
@@ -80,6 +83,8 @@ func NewCriteriaHead(p *nn.Path, in int, cfg HeadConfig) (h *CriteriaHead, err e
 		return nil, fmt.Errorf("%w: head input width %d", ErrBadInput, in)
 	}
 	defer recoverInto(&err, "build criteria head")
+	runtime.LockOSThread() // gotch's calls check a thread-local error
+	defer runtime.UnlockOSThread()
 	lc := &nn.LinearConfig{WsInit: nn.NewRandnInit(0, 0.02), BsInit: nn.NewConstInit(0), Bias: true}
 	h = &CriteriaHead{cfg: cfg}
 	if cfg.Pooling == PoolAttn {
@@ -94,6 +99,19 @@ func NewCriteriaHead(p *nn.Path, in int, cfg HeadConfig) (h *CriteriaHead, err e
 	return h, nil
 }
 
+// Free releases the head's own tensors: the transposed weight views that
+// gotch's nn.Linear keeps beside the variables (the variables themselves
+// belong to the VarStore, freed by its Destroy). The head must not be used
+// afterwards.
+func (h *CriteriaHead) Free() {
+	layers := append([]*nn.Linear{h.scorer, h.out}, h.hidden...)
+	for _, l := range layers {
+		if l != nil {
+			drop(l.Ws)
+		}
+	}
+}
+
 // Config is the configuration the head was built with.
 func (h *CriteriaHead) Config() HeadConfig { return h.cfg }
 
@@ -105,27 +123,51 @@ func (h *CriteriaHead) Forward(hidden, mask *ts.Tensor, train bool) (logits *ts.
 	if hidden == nil || mask == nil {
 		return nil, fmt.Errorf("%w: nil hidden state or mask", ErrBadInput)
 	}
-	if hs, ms := hidden.MustSize(), mask.MustSize(); len(hs) != 3 || len(ms) != 2 || hs[0] != ms[0] || hs[1] != ms[1] {
+	hs, err1 := shapeOf(hidden)
+	ms, err2 := shapeOf(mask)
+	if err1 != nil || err2 != nil || len(hs) != 3 || len(ms) != 2 || hs[0] != ms[0] || hs[1] != ms[1] {
 		return nil, fmt.Errorf("%w: hidden %v and mask %v, want [B, T, H] and [B, T]", ErrBadInput, hs, ms)
 	}
-	x := h.pool(hidden, mask)
+	tp := &tape{}
+	x := h.pool(tp, hidden, mask)
 	for _, l := range h.hidden {
-		x = swapDrop(x, ts.MustDropout(x, h.cfg.Dropout, train))
-		x = swapDrop(x, l.Forward(x))
-		x = headActivate(x, h.cfg.Activation)
+		x = swapDrop(x, tp.dropout(x, h.cfg.Dropout, train))
+		x = swapDrop(x, tp.dense(x, l))
+		x = tp.activate(headActivation(h.cfg.Activation), x)
 	}
-	x = swapDrop(x, ts.MustDropout(x, h.cfg.Dropout, train))
-	return swapDrop(x, h.out.Forward(x)), nil
+	x = swapDrop(x, tp.dropout(x, h.cfg.Dropout, train))
+	x = swapDrop(x, tp.dense(x, h.out))
+	if tp.err != nil {
+		drop(x)
+		return nil, fmt.Errorf("%w: criteria head forward: %w", ErrTorch, tp.err)
+	}
+	return x, nil
 }
 
-// headActivate applies the named activation, consuming x.
-func headActivate(x *ts.Tensor, name string) *ts.Tensor {
+// headActivation maps a head activation to tape.activate's names.
+func headActivation(name string) string {
 	switch name {
 	case ActReLU:
-		return x.MustRelu(true)
+		return "relu"
 	case ActSiLU:
-		return x.MustSilu(true)
+		return "silu"
 	default:
-		return x.MustGelu("none", true)
+		return "gelu"
 	}
+}
+
+// dense is gotch's nn.Linear forward (x·Ws + Bs, Ws the transposed weight
+// view it keeps) through the glue.
+func (tp *tape) dense(x *ts.Tensor, l *nn.Linear) *ts.Tensor {
+	y := tp.matmul(x, l.Ws, false)
+	if l.Bs == nil {
+		return y
+	}
+	return tp.add(y, l.Bs, true)
+}
+
+// shapeOf is t's shape through gotch, on one OS thread.
+func shapeOf(t *ts.Tensor) (shape []int64, err error) {
+	torch.Locked(func() { shape, err = t.Size() })
+	return shape, err
 }

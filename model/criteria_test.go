@@ -43,7 +43,14 @@ func TestPooling(t *testing.T) {
 			WithGrad(false, func() { h.scorer.Ws.MustZero_() })
 		}
 		var got []float64
-		WithGrad(false, func() { got = values(h.pool(hidden, mask)) })
+		WithGrad(false, func() {
+			tp := &tape{}
+			pooled := h.pool(tp, hidden, mask)
+			if tp.err != nil {
+				t.Fatal(tp.err)
+			}
+			got = values(pooled)
+		})
 		if !near(got, tc.want, 1e-5) {
 			t.Errorf("%s: %v, want %v", tc.pooling, got, tc.want)
 		}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // debertaBody is DeBERTa-v3 (Hugging Face's DebertaV2Model in the layout
@@ -94,7 +96,7 @@ func (b *debertaBody) embed(tp *tape, in forwardInputs, train bool) *ts.Tensor {
 		drop(typ)
 	}
 	if b.embProj != nil {
-		w := tp.do("t", func() (*ts.Tensor, error) { return b.embProj.T(false) })
+		w := tp.glue("t", nil, false, func() (*ts.Tensor, error) { return torch.T(b.embProj) })
 		x = tp.matmul(x, w, true)
 		drop(w)
 	}
@@ -126,7 +128,7 @@ func (b *debertaBody) inputs(tp *tape, in forwardInputs, train bool) debertaInpu
 		rel:    rel,
 		c2p:    tp.expand(tp.int64s(c2p, []int64{t, t}, in.device), full, true),
 		p2c:    tp.expand(tp.int64s(p2c, []int64{t, t}, in.device), full, true),
-		masked: tp.do("eq", func() (*ts.Tensor, error) { return pair.Eq(ts.FloatScalar(0), true) }),
+		masked: tp.glue("eq", pair, true, func() (*ts.Tensor, error) { return torch.EqScalar(pair, 0) }),
 	}
 }
 

@@ -51,4 +51,37 @@
 // SpanHead maps every token to start and end logits (span_head.go) and
 // QALoss is the span loss over those positions (qa_loss.go). Decoding the
 // logits into answers is trainer/span's job.
+//
+// # Tensor ownership
+//
+// libtorch tensors are C++ objects; a *ts.Tensor is a Go handle to one.
+// These rules hold for every tensor the model, the heads, the losses, the
+// optimizer and the trainer create (docs/tensor-lifetimes.md explains why):
+//
+//   - Whoever receives a new tensor owns it and frees it exactly once, as
+//     soon as it is no longer needed: Forward, ForwardBatch,
+//     CriteriaHead.Forward and Loss.Forward return tensors the caller
+//     frees; their inputs are never consumed. Inside a forward pass, the
+//     tape helpers (ops.go) return tensors owned by the calling code, and
+//     with del=true they free their first argument after the operation, as
+//     gotch's del arguments do.
+//   - Variables belong to their nn.VarStore and are freed by its Destroy;
+//     the transposed weight views that gotch's nn.Linear keeps beside them
+//     belong to the CriteriaHead (Free). Optimizer state belongs to the
+//     Optimizer (Free); StateTensors returns copies the caller frees.
+//   - Nothing relies on Go finalizers. Operations run through
+//     package model/torch, whose results carry no finalizer: a forgotten
+//     free is a leak that the soak benchmark (make soak-train) shows, never
+//     a free at a moment the garbage collector picks. Tensors that gotch
+//     itself creates still carry its finalizer, which never fires while
+//     their owner holds them.
+//   - A tensor's Go handle stays reachable while a cgo call uses its C
+//     pointer: package torch keeps its arguments alive (runtime.KeepAlive)
+//     until the call returns; do not pass t.Ctensor() to C yourself.
+//   - gotch's own calls (variable stores, checkpoints, Must* variants) read
+//     libtorch's error from thread-local state in a second cgo call, so they
+//     run with the goroutine locked to its OS thread (tape.do,
+//     torch.Locked, runtime.LockOSThread at the public entry points;
+//     WithGrad does too). New code uses the tape helpers or package torch;
+//     a gotch call that is still needed goes through tape.do.
 package model

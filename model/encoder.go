@@ -5,10 +5,13 @@ package model
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // EncoderOptions are the build-time settings of an Encoder that a trial
@@ -144,13 +147,17 @@ func (e *Encoder) HiddenSize() int { return e.cfg.HiddenSize }
 // memory) is returned as an error wrapping ErrTorch with libtorch's
 // message; bad inputs wrap ErrBadInput. Safe for concurrent use.
 func (e *Encoder) Forward(ids, typeIDs, mask *ts.Tensor, train bool) (*ts.Tensor, error) {
+	// checkInputs asks gotch for shapes and devices, which report errors
+	// through libtorch's thread-local state: stay on one OS thread.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	in, err := e.checkInputs(ids, typeIDs, mask)
 	if err != nil {
 		return nil, err
 	}
 	tp := &tape{}
 	if in.mask == nil {
-		in.mask = tp.do("ones", func() (*ts.Tensor, error) { return ts.Ones(in.shape, gotch.Int64, in.device) })
+		in.mask = tp.glue("ones", nil, false, func() (*ts.Tensor, error) { return torch.Ones(in.shape, gotch.Int64, in.device) })
 		defer drop(in.mask)
 	}
 	out := e.body.forward(tp, in, train)

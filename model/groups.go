@@ -4,6 +4,7 @@ package model
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,8 @@ func depthOf(name string) int {
 // Errors wrap ErrBadInput for n outside [0, num_hidden_layers]. Not safe
 // concurrently with Forward or a training step.
 func (e *Encoder) FreezeLowest(n int) (err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	if n < 0 || n > e.cfg.NumHiddenLayers {
 		return fmt.Errorf("%w: freeze %d layers, model has %d", ErrBadInput, n, e.cfg.NumHiddenLayers)
 	}

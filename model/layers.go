@@ -10,6 +10,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // pathAt returns the VarStore path for a dotted name, built from the root
@@ -46,12 +48,12 @@ func (b *builder) variable(group uint, dotted, name string, shape []int64, kind 
 	var t *ts.Tensor
 	switch kind {
 	case initUniform:
-		t = tp.do("rand", func() (*ts.Tensor, error) { return ts.Rand(shape, gotch.Float, device) })
+		t = tp.glue("rand", nil, false, func() (*ts.Tensor, error) { return torch.Rand(shape, device) })
 		t = tp.addScalar(tp.mulScalar(t, 2*a, true), -a, true)
 	case initNormal:
-		t = tp.mulScalar(tp.do("randn", func() (*ts.Tensor, error) { return ts.Randn(shape, gotch.Float, device) }), a, true)
+		t = tp.mulScalar(tp.glue("randn", nil, false, func() (*ts.Tensor, error) { return torch.Randn(shape, device) }), a, true)
 	default:
-		t = tp.addScalar(tp.do("zeros", func() (*ts.Tensor, error) { return ts.Zeros(shape, gotch.Float, device) }), a, true)
+		t = tp.glue("full", nil, false, func() (*ts.Tensor, error) { return torch.Full(shape, a, device) })
 	}
 	v := tp.do("add variable "+dotted+"."+name, func() (*ts.Tensor, error) {
 		return pathAt(b.vs, group, dotted).Add(name, t, true)
@@ -153,13 +155,14 @@ func (e *embeddings) forward(tp *tape, ids, typeIDs *ts.Tensor, shape []int64, d
 // (Hugging Face's create_position_ids_from_input_ids).
 func (e *embeddings) positionIDs(tp *tape, ids *ts.Tensor, shape []int64, device gotch.Device) *ts.Tensor {
 	if !e.roberta {
-		ar := tp.do("arange", func() (*ts.Tensor, error) { return ts.Arange(ts.IntScalar(shape[1]), gotch.Int64, device) })
+		ar := tp.glue("arange", nil, false, func() (*ts.Tensor, error) { return torch.Arange(shape[1], gotch.Int64, device) })
 		return tp.expand(tp.unsqueeze(ar, 0, true), shape, true)
 	}
-	notPad := tp.totype(tp.do("ne", func() (*ts.Tensor, error) { return ids.Ne(ts.IntScalar(e.pad), false) }), gotch.Int64, true)
-	counted := tp.mul(tp.do("cumsum", func() (*ts.Tensor, error) { return notPad.Cumsum(1, gotch.Int64, false) }), notPad, true)
+	notPad := tp.totype(tp.glue("ne", ids, false, func() (*ts.Tensor, error) { return torch.NeInt(ids, e.pad) }), gotch.Int64, true)
+	sums := tp.glue("cumsum", notPad, false, func() (*ts.Tensor, error) { return torch.Cumsum(notPad, 1, gotch.Int64) })
+	counted := tp.mul(sums, notPad, true)
 	drop(notPad)
-	return tp.do("add", func() (*ts.Tensor, error) { return counted.AddScalar(ts.IntScalar(e.pad), true) })
+	return tp.glue("add", counted, true, func() (*ts.Tensor, error) { return torch.AddInt(counted, e.pad) })
 }
 
 // layer is one transformer block: self-attention and feed-forward, each

@@ -4,12 +4,18 @@ package model
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
 	"sort"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/pickle"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // LoadOptions say where to look for a model and how to build it.
@@ -170,6 +176,9 @@ func readPickle(path string) (out map[string]Tensor, err error) {
 			err = fmt.Errorf("%w: %s: %v", ErrBadWeights, path, r)
 		}
 	}()
+	// gotch calls: on one OS thread, for their thread-local errors.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	named, err := pickle.Decode(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadWeights, err)
@@ -189,19 +198,15 @@ func readPickle(path string) (out map[string]Tensor, err error) {
 }
 
 // copyInto copies src into the variable dst (same shape, checked by the
-// caller) with autograd off. gotch's in-place copy has no error-returning
-// form; it fails only if libtorch cannot copy at all.
+// caller) with autograd off.
 func copyInto(dst *ts.Tensor, src Tensor, device gotch.Device) error {
-	tp := &tape{}
-	t := tp.do("tensor", func() (*ts.Tensor, error) { return ts.OfSlice(src.Data) })
-	t = tp.view(t, src.Shape, true)
-	if device.Name != gotch.CPU.Name {
-		t = tp.do("to device", func() (*ts.Tensor, error) { return t.To(device, true) })
+	t, err := torch.FromFloat32s(src.Data, src.Shape, device)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrTorch, err)
 	}
-	if tp.err != nil {
-		return fmt.Errorf("%w: %w", ErrTorch, tp.err)
+	defer drop(t)
+	if err := torch.Copy(dst, t); err != nil {
+		return fmt.Errorf("%w: %w", ErrTorch, err)
 	}
-	WithGrad(false, func() { dst.Copy_(t) }) // WithGrad: optim.go; not ts.NoGrad (thread-local mode)
-	drop(t)
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // Classification losses (search-space loss.cls.type).
@@ -122,44 +124,72 @@ func (l *Loss) Weights() []float64 { return slices.Clone(l.weights) }
 
 // Forward returns the scalar loss of logits [B, K] against int64 targets
 // [B]: the class-weighted mean (sum of w[y]·loss / sum of w[y], PyTorch's
-// convention for weighted cross-entropy). The inputs are not consumed.
+// convention for weighted cross-entropy). The inputs are not consumed; the
+// caller frees the result. libtorch failures wrap ErrTorch.
 func (l *Loss) Forward(logits, targets *ts.Tensor) (loss *ts.Tensor, err error) {
 	defer recoverInto(&err, "classification loss")
-	if s := logits.MustSize(); len(s) != 2 || int(s[1]) != len(l.weights) {
+	if logits == nil || targets == nil {
+		return nil, fmt.Errorf("%w: nil logits or targets", ErrBadInput)
+	}
+	var device gotch.Device
+	s, err := shapeOf(logits)
+	if err == nil {
+		torch.Locked(func() { device, err = logits.Device() })
+	}
+	if err != nil || len(s) != 2 || int(s[1]) != len(l.weights) {
 		return nil, fmt.Errorf("%w: logits %v for %d classes", ErrBadInput, s, len(l.weights))
 	}
-	w := ts.MustOfSlice(lossFloat32s(l.weights)).MustTo(logits.MustDevice(), true)
-	defer w.MustDrop()
+	w, err := torch.FromFloat32s(lossFloat32s(l.weights), []int64{int64(len(l.weights))}, device)
+	if err != nil {
+		return nil, fmt.Errorf("%w: class weights: %w", ErrTorch, err)
+	}
+	defer drop(w)
+	tp := &tape{}
 	switch l.cfg.Type {
 	case LossFocal:
-		return focalLoss(logits, targets, w, l.cfg.Gamma, l.cfg.Alpha), nil
-	case LossCESmooth:
-		return logits.MustCrossEntropyLoss(targets, w, 1, -100, l.cfg.LabelSmoothing, false), nil
+		loss = focalLoss(tp, logits, targets, w, l.cfg.Gamma, l.cfg.Alpha)
 	default:
-		return logits.MustCrossEntropyLoss(targets, w, 1, -100, 0, false), nil
+		smoothing := 0.0
+		if l.cfg.Type == LossCESmooth {
+			smoothing = l.cfg.LabelSmoothing
+		}
+		loss = tp.glue("cross_entropy", logits, false, func() (*ts.Tensor, error) {
+			return torch.CrossEntropy(logits, targets, w, smoothing)
+		})
 	}
+	if tp.err != nil {
+		drop(loss)
+		return nil, fmt.Errorf("%w: %s loss: %w", ErrTorch, l.cfg.Type, tp.err)
+	}
+	return loss, nil
 }
 
 // focalLoss is −α_t (1 − p_t)^γ log p_t per example, with α_t = alpha for
 // class 1 and 1 − alpha for class 0, reduced as a w[y]-weighted mean.
-func focalLoss(logits, targets, w *ts.Tensor, gamma, alpha float64) *ts.Tensor {
-	y := targets.MustUnsqueeze(1, false)
-	defer y.MustDrop()
-	logpt := logits.MustLogSoftmax(1, gotch.Float, false).MustGather(1, y, false, true).MustSqueezeDim(1, true)
-	defer logpt.MustDrop()
-	focus := logpt.MustExp(false).MustNeg(true).MustAddScalar(ts.FloatScalar(1), true).
-		MustClampMin(ts.FloatScalar(0), true).MustPowTensorScalar(ts.FloatScalar(gamma), true)
-	defer focus.MustDrop()
-	yf := targets.MustTotype(gotch.Float, false)
-	defer yf.MustDrop()
-	alphaT := yf.MustMulScalar(ts.FloatScalar(2*alpha-1), false).MustAddScalar(ts.FloatScalar(1-alpha), true)
-	defer alphaT.MustDrop()
-	wy := w.MustIndexSelect(0, targets, false)
-	defer wy.MustDrop()
-	per := logpt.MustMul(focus, false).MustMul(alphaT, true).MustNeg(true).MustMul(wy, true)
-	denom := wy.MustSum(gotch.Float, false)
-	defer denom.MustDrop()
-	return per.MustSum(gotch.Float, true).MustDiv(denom, true)
+func focalLoss(tp *tape, logits, targets, w *ts.Tensor, gamma, alpha float64) *ts.Tensor {
+	y := tp.unsqueeze(targets, 1, false)
+	defer drop(y)
+	logp := tp.glue("log_softmax", logits, false, func() (*ts.Tensor, error) { return torch.LogSoftmax(logits, 1) })
+	picked := tp.glue("gather", logp, true, func() (*ts.Tensor, error) { return torch.Gather(logp, 1, y) })
+	logpt := tp.glue("squeeze", picked, true, func() (*ts.Tensor, error) { return torch.Squeeze(picked, 1) })
+	defer drop(logpt)
+	pt := tp.glue("exp", logpt, false, func() (*ts.Tensor, error) { return torch.Exp(logpt) })
+	negPt := tp.glue("neg", pt, true, func() (*ts.Tensor, error) { return torch.Neg(pt) })
+	miss := tp.addScalar(negPt, 1, true)
+	clamped := tp.glue("clamp_min", miss, true, func() (*ts.Tensor, error) { return torch.ClampMin(miss, 0) })
+	focus := tp.glue("pow", clamped, true, func() (*ts.Tensor, error) { return torch.PowScalar(clamped, gamma) })
+	defer drop(focus)
+	yf := tp.totype(targets, gotch.Float, false)
+	alphaT := tp.addScalar(tp.mulScalar(yf, 2*alpha-1, true), 1-alpha, true)
+	defer drop(alphaT)
+	wy := tp.glue("index_select", w, false, func() (*ts.Tensor, error) { return torch.IndexSelect(w, 0, targets) })
+	defer drop(wy)
+	prod := tp.mul(tp.mul(logpt, focus, false), alphaT, true)
+	per := tp.mul(tp.glue("neg", prod, true, func() (*ts.Tensor, error) { return torch.Neg(prod) }), wy, true)
+	total := tp.glue("sum", per, true, func() (*ts.Tensor, error) { return torch.Sum(per) })
+	denom := tp.glue("sum", wy, false, func() (*ts.Tensor, error) { return torch.Sum(wy) })
+	defer drop(denom)
+	return tp.glue("div", total, true, func() (*ts.Tensor, error) { return torch.Div(total, denom) })
 }
 
 func lossFloat32s(xs []float64) []float32 {

@@ -8,8 +8,9 @@ import (
 	"runtime"
 	"slices"
 
-	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // Optimizers implemented here (search-space optim.name). adamw_8bit is not:
@@ -74,9 +75,9 @@ type Optimizer struct {
 }
 
 // Kernel does an optimizer's per-step tensor work for all parameters in
-// one call, where the methods of Optimizer issue one gotch call per tensor
-// operation. (gotch v0.9.1 leaks a small C allocation per operation, so a
-// fused kernel keeps a long-running worker's memory growth down.) It must
+// one call, where the methods of Optimizer issue one cgo call per tensor
+// operation (through package torch), which costs time on models with many
+// parameters. It must
 // compute exactly what the Go implementation here computes; see
 // Optimizer.UseKernel.
 type Kernel interface {
@@ -120,6 +121,8 @@ func (o *Optimizer) Steps() int { return o.steps }
 // Free releases the optimizer's state tensors now instead of at garbage
 // collection; the optimizer must not be used afterwards.
 func (o *Optimizer) Free() {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	for name, st := range o.state {
 		dropAll(st)
 		delete(o.state, name)
@@ -131,12 +134,15 @@ func (o *Optimizer) Params() []Param { return slices.Clone(o.params) }
 
 // ZeroGrad clears every parameter's gradient.
 func (o *Optimizer) ZeroGrad() (err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	if o.kernel != nil {
 		return o.kernel.ZeroGrads(o.tensors())
 	}
-	defer recoverInto(&err, "zero grad")
 	for _, p := range o.params {
-		p.Tensor.ZeroGrad()
+		if err := torch.ZeroGrad(p.Tensor); err != nil {
+			return fmt.Errorf("%w: zero grad of %s: %w", ErrTorch, p.Name, err)
+		}
 	}
 	return nil
 }
@@ -145,28 +151,35 @@ func (o *Optimizer) ZeroGrad() (err error) {
 // most maxNorm, as torch.nn.utils.clip_grad_norm_ (factor maxNorm/(norm +
 // 1e-6)), and returns the norm before clipping. maxNorm <= 0 only measures.
 func (o *Optimizer) ClipGradNorm(maxNorm float64) (norm float64, err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	if o.kernel != nil {
 		return o.kernelClip(maxNorm)
 	}
-	defer recoverInto(&err, "clip grad norm")
-	sq := 0.0
-	grads := o.grads()
+	grads, err := o.grads()
 	defer dropAll(grads)
+	if err != nil {
+		return 0, err
+	}
+	tp := &tape{}
+	sq := 0.0
 	for _, g := range grads {
 		if g != nil {
-			n := g.MustNorm(false)
-			v := n.Float64Values(true)[0]
+			v := tp.value(tp.glue("norm", g, false, func() (*ts.Tensor, error) { return torch.Norm(g) }), true)
 			sq += v * v
 		}
 	}
 	norm = math.Sqrt(sq)
 	if maxNorm > 0 && norm > maxNorm {
-		f := ts.FloatScalar(maxNorm / (norm + 1e-6))
+		f := maxNorm / (norm + 1e-6)
 		for _, g := range grads {
 			if g != nil {
-				g.MustMulScalar_(f)
+				tp.inPlace("mul_", func() error { return torch.MulScalarInPlace(g, f) })
 			}
 		}
+	}
+	if tp.err != nil {
+		return 0, fmt.Errorf("%w: clip grad norm: %w", ErrTorch, tp.err)
 	}
 	return norm, nil
 }
@@ -218,31 +231,27 @@ func (o *Optimizer) kernelStep(lr float64) (err error) {
 	return o.kernel.AdamW(o.tensors(), m, v, lrs, wds, o.cfg.Beta1, o.cfg.Beta2, o.cfg.Eps, o.steps)
 }
 
-// grads returns each parameter's gradient, nil where it is undefined.
-func (o *Optimizer) grads() []*ts.Tensor {
+// grads returns a new handle to each parameter's gradient (the caller
+// frees them), nil where it is undefined.
+func (o *Optimizer) grads() ([]*ts.Tensor, error) {
 	out := make([]*ts.Tensor, len(o.params))
 	for i, p := range o.params {
-		g := p.Tensor.MustGrad(false)
-		if g.MustDefined() {
-			out[i] = g
-		} else {
-			g.MustDrop()
+		g, err := torch.Grad(p.Tensor)
+		if err != nil {
+			return out, fmt.Errorf("%w: gradient of %s: %w", ErrTorch, p.Name, err)
 		}
+		out[i] = g
 	}
-	return out
+	return out, nil
 }
 
-func dropAll(xs []*ts.Tensor) {
-	for _, t := range xs {
-		if t != nil {
-			t.MustDrop()
-		}
-	}
-}
+func dropAll(xs []*ts.Tensor) { drop(xs...) }
 
 // Step applies one update with base learning rate lr (each parameter uses
 // lr × its LRScale) to every parameter that has a gradient.
 func (o *Optimizer) Step(lr float64) (err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	defer recoverInto(&err, o.cfg.Name+" step")
 	if !(lr >= 0) {
 		return fmt.Errorf("%w: learning rate %g", ErrBadInput, lr)
@@ -251,8 +260,12 @@ func (o *Optimizer) Step(lr float64) (err error) {
 	if o.kernel != nil && o.cfg.Name != OptAdafactor {
 		return o.kernelStep(lr)
 	}
-	grads := o.grads()
+	grads, err := o.grads()
 	defer dropAll(grads)
+	if err != nil {
+		return err
+	}
+	tp := &tape{}
 	WithGrad(false, func() {
 		for i, p := range o.params {
 			if grads[i] == nil {
@@ -264,14 +277,17 @@ func (o *Optimizer) Step(lr float64) (err error) {
 			}
 			switch o.cfg.Name {
 			case OptLion:
-				o.lion(p, grads[i], plr, wd)
+				o.lion(tp, p, grads[i], plr, wd)
 			case OptAdafactor:
-				o.adafactor(p, grads[i], plr, wd)
+				o.adafactor(tp, p, grads[i], plr, wd)
 			default:
-				o.adamw(p, grads[i], plr, wd)
+				o.adamw(tp, p, grads[i], plr, wd)
 			}
 		}
 	})
+	if tp.err != nil {
+		return fmt.Errorf("%w: %s step: %w", ErrTorch, o.cfg.Name, tp.err)
+	}
 	return nil
 }
 
@@ -289,7 +305,7 @@ func WithGrad(enabled bool, fn func()) {
 }
 
 // stateOf returns the named parameter's state tensors, creating n zero
-// tensors shaped by shapes on first use.
+// tensors shaped by shapes on first use. The optimizer owns them (Free).
 func (o *Optimizer) stateOf(p Param, shapes ...[]int64) []*ts.Tensor {
 	if s, ok := o.state[p.Name]; ok {
 		return s
@@ -297,51 +313,85 @@ func (o *Optimizer) stateOf(p Param, shapes ...[]int64) []*ts.Tensor {
 	dev := p.Tensor.MustDevice()
 	s := make([]*ts.Tensor, len(shapes))
 	for i, shape := range shapes {
-		s[i] = ts.MustZeros(shape, gotch.Float, dev)
+		z, err := torch.Full(shape, 0, dev)
+		if err != nil {
+			dropAll(s)
+			panic(fmt.Errorf("optimizer state of %s: %w", p.Name, err)) // recovered by Step
+		}
+		s[i] = z
 	}
 	o.state[p.Name] = s
 	return s
 }
 
+// inPlace runs an in-place glue operation and records its error.
+func (tp *tape) inPlace(what string, f func() error) {
+	if tp.err != nil {
+		return
+	}
+	if err := f(); err != nil {
+		tp.err = fmt.Errorf("libtorch %s: %w", what, err)
+	}
+}
+
+// value reads a one-element tensor (0 after an error), freeing it when del.
+func (tp *tape) value(x *ts.Tensor, del bool) float64 {
+	if del {
+		defer drop(x)
+	}
+	if tp.err != nil {
+		return 0
+	}
+	v, err := torch.Float64(x)
+	if err != nil {
+		tp.err = fmt.Errorf("libtorch read value: %w", err)
+	}
+	return v
+}
+
 // adamw is torch.optim.AdamW's update: decoupled decay p ← p(1 − lr·wd),
 // m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², p ← p − lr/(1−β1ᵗ) · m /
 // (√v/√(1−β2ᵗ) + ε).
-func (o *Optimizer) adamw(p Param, g *ts.Tensor, lr, wd float64) {
+func (o *Optimizer) adamw(tp *tape, p Param, g *ts.Tensor, lr, wd float64) {
 	shape := p.Tensor.MustSize()
 	st := o.stateOf(p, shape, shape)
 	m, v := st[0], st[1]
 	b1, b2 := o.cfg.Beta1, o.cfg.Beta2
 	if wd != 0 {
-		p.Tensor.MustMulScalar_(ts.FloatScalar(1 - lr*wd))
+		tp.inPlace("mul_", func() error { return torch.MulScalarInPlace(p.Tensor, 1-lr*wd) })
 	}
-	m.MustLerp_(g, ts.FloatScalar(1-b1))
-	v.MustMulScalar_(ts.FloatScalar(b2))
-	g2 := g.MustMul(g, false).MustMulScalar(ts.FloatScalar(1-b2), true)
-	v.MustAdd_(g2)
-	g2.MustDrop()
+	tp.inPlace("lerp_", func() error { return torch.LerpInPlace(m, g, 1-b1) })
+	tp.inPlace("mul_", func() error { return torch.MulScalarInPlace(v, b2) })
+	g2 := tp.mulScalar(tp.mul(g, g, false), 1-b2, true)
+	tp.inPlace("add_", func() error { return torch.AddInPlace(v, g2) })
+	drop(g2)
 	t := float64(o.steps)
 	c1, c2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
-	denom := v.MustSqrt(false).MustDivScalar(ts.FloatScalar(math.Sqrt(c2)), true).MustAddScalar(ts.FloatScalar(o.cfg.Eps), true)
-	upd := m.MustDiv(denom, false).MustMulScalar(ts.FloatScalar(lr/c1), true)
-	denom.MustDrop()
-	p.Tensor.MustSub_(upd)
-	upd.MustDrop()
+	root := tp.glue("sqrt", v, false, func() (*ts.Tensor, error) { return torch.Sqrt(v) })
+	scaled := tp.glue("div", root, true, func() (*ts.Tensor, error) { return torch.DivScalar(root, math.Sqrt(c2)) })
+	denom := tp.addScalar(scaled, o.cfg.Eps, true)
+	ratio := tp.glue("div", m, false, func() (*ts.Tensor, error) { return torch.Div(m, denom) })
+	drop(denom)
+	upd := tp.mulScalar(ratio, lr/c1, true)
+	tp.inPlace("sub_", func() error { return torch.SubInPlace(p.Tensor, upd) })
+	drop(upd)
 }
 
 // lion is the Lion update (Chen et al. 2023, "Symbolic Discovery of
 // Optimization Algorithms", Algorithm 2): p ← p(1 − lr·wd), p ← p − lr ·
 // sign(β1 m + (1−β1) g), then m ← β2 m + (1−β2) g.
-func (o *Optimizer) lion(p Param, g *ts.Tensor, lr, wd float64) {
+func (o *Optimizer) lion(tp *tape, p Param, g *ts.Tensor, lr, wd float64) {
 	m := o.stateOf(p, p.Tensor.MustSize())[0]
 	if wd != 0 {
-		p.Tensor.MustMulScalar_(ts.FloatScalar(1 - lr*wd))
+		tp.inPlace("mul_", func() error { return torch.MulScalarInPlace(p.Tensor, 1-lr*wd) })
 	}
-	c := m.MustMulScalar(ts.FloatScalar(o.cfg.Beta1), false)
-	gs := g.MustMulScalar(ts.FloatScalar(1-o.cfg.Beta1), false)
-	c.MustAdd_(gs)
-	gs.MustDrop()
-	upd := c.MustSign(true).MustMulScalar(ts.FloatScalar(lr), true)
-	p.Tensor.MustSub_(upd)
-	upd.MustDrop()
-	m.MustLerp_(g, ts.FloatScalar(1-o.cfg.Beta2))
+	c := tp.mulScalar(m, o.cfg.Beta1, false)
+	gs := tp.mulScalar(g, 1-o.cfg.Beta1, false)
+	tp.inPlace("add_", func() error { return torch.AddInPlace(c, gs) })
+	drop(gs)
+	sign := tp.glue("sign", c, true, func() (*ts.Tensor, error) { return torch.Sign(c) })
+	upd := tp.mulScalar(sign, lr, true)
+	tp.inPlace("sub_", func() error { return torch.SubInPlace(p.Tensor, upd) })
+	drop(upd)
+	tp.inPlace("lerp_", func() error { return torch.LerpInPlace(m, g, 1-o.cfg.Beta2) })
 }

@@ -5,12 +5,15 @@ package model
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // ParamPolicy says which variables train and at what relative learning
@@ -68,6 +71,8 @@ func noDecay(name string) bool {
 // that do not require gradients (buffers) are left out. It mutates the
 // requires-grad flag of frozen variables, so call it once per VarStore.
 func TrainableParams(vs *nn.VarStore, pol ParamPolicy) (params []Param, err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	if err := pol.Validate(); err != nil {
 		return nil, err
 	}
@@ -101,10 +106,19 @@ func TrainableParams(vs *nn.VarStore, pol ParamPolicy) (params []Param, err erro
 // StateTensors returns copies (owned by the caller) of the optimizer's state, named
 // "<parameter>/<index>", for a checkpoint; Steps is saved beside it.
 func (o *Optimizer) StateTensors() (named []ts.NamedTensor, err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	defer recoverInto(&err, "optimizer state")
 	for _, p := range o.params {
 		for i, t := range o.state[p.Name] {
-			named = append(named, ts.NamedTensor{Name: fmt.Sprintf("%s/%d", p.Name, i), Tensor: optimCopy(t)})
+			c, err := optimCopy(t)
+			if err != nil {
+				for _, nt := range named {
+					drop(nt.Tensor)
+				}
+				return nil, fmt.Errorf("optimizer state %s/%d: %w", p.Name, i, err)
+			}
+			named = append(named, ts.NamedTensor{Name: fmt.Sprintf("%s/%d", p.Name, i), Tensor: c})
 		}
 	}
 	return named, nil
@@ -114,6 +128,8 @@ func (o *Optimizer) StateTensors() (named []ts.NamedTensor, err error) {
 // Every named tensor must belong to a parameter of this optimizer; it is
 // copied, so the caller keeps ownership of named.
 func (o *Optimizer) LoadState(named []ts.NamedTensor, steps int) (err error) {
+	runtime.LockOSThread() // gotch calls: see the package doc
+	defer runtime.UnlockOSThread()
 	defer recoverInto(&err, "load optimizer state")
 	byName := make(map[string]Param, len(o.params))
 	for _, p := range o.params {
@@ -127,22 +143,42 @@ func (o *Optimizer) LoadState(named []ts.NamedTensor, steps int) (err error) {
 		if slash < 0 || convErr != nil || !ok || idx != len(state[p.Name]) {
 			return fmt.Errorf("%w: optimizer state %q does not fit this model", ErrBadWeights, nt.Name)
 		}
-		// The moved tensor is dropped explicitly after the copy: left to
-		// gotch's finalizer, it could be freed while at_copy_ still reads it
-		// (gotch's Copy_ keeps no reference to its source during the C call),
-		// which crashed a worker with SIGSEGV.
-		moved := nt.Tensor.MustTo(p.Tensor.MustDevice(), false)
-		state[p.Name] = append(state[p.Name], optimCopy(moved))
-		moved.MustDrop()
+		// torch.Copy keeps its source alive during the C call (gotch's
+		// Copy_ did not, and a finalizer freeing it mid-copy crashed a
+		// worker with SIGSEGV); the moved tensor is freed right after.
+		moved, err := torch.ToDevice(nt.Tensor, p.Tensor.MustDevice())
+		if err != nil {
+			dropState(state)
+			return fmt.Errorf("%w: optimizer state %q: %w", ErrTorch, nt.Name, err)
+		}
+		c, err := optimCopy(moved)
+		drop(moved)
+		if err != nil {
+			dropState(state)
+			return fmt.Errorf("optimizer state %q: %w", nt.Name, err)
+		}
+		state[p.Name] = append(state[p.Name], c)
 	}
+	o.Free() // the state being replaced
 	o.state, o.steps = state, steps
 	return nil
 }
 
 // optimCopy returns a new tensor with t's values and no autograd history.
-// (gotch's generated Clone takes an output tensor and cannot be used here.)
-func optimCopy(t *ts.Tensor) *ts.Tensor {
-	c := t.MustZerosLike(false)
-	WithGrad(false, func() { c.Copy_(t) })
-	return c
+func optimCopy(t *ts.Tensor) (*ts.Tensor, error) {
+	c, err := torch.ZerosLike(t)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTorch, err)
+	}
+	if err := torch.Copy(c, t); err != nil {
+		drop(c)
+		return nil, fmt.Errorf("%w: %w", ErrTorch, err)
+	}
+	return c, nil
+}
+
+func dropState(state map[string][]*ts.Tensor) {
+	for _, st := range state {
+		dropAll(st)
+	}
 }

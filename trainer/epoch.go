@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/hpo"
 	"github.com/redsm5/supermax-hpo/model"
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // trainEpoch runs one pass over the shuffled training set: a backward pass
@@ -68,20 +68,36 @@ func (s *session) backward(idx []int, scale float64) (loss float64, err error) {
 		if err != nil {
 			return
 		}
-		defer logits.MustDrop()
-		y := ts.MustOfSlice(targets).MustTo(s.device, true)
-		defer y.MustDrop()
+		defer dropTensors(logits)
+		var y *ts.Tensor
+		if y, err = torch.FromInt64s(targets, []int64{int64(len(targets))}, s.device); err != nil {
+			return
+		}
+		defer dropTensors(y)
 		var l *ts.Tensor
 		if l, err = s.loss.Forward(logits, y); err != nil {
 			return
 		}
-		loss = l.MustTotype(gotch.Double, false).Float64Values(true)[0]
-		scaled := l.MustMulScalar(ts.FloatScalar(scale), true)
-		err = scaled.Backward()
-		scaled.MustDrop()
+		defer dropTensors(l)
+		if loss, err = torch.Float64(l); err != nil {
+			return
+		}
+		var scaled *ts.Tensor
+		if scaled, err = torch.MulScalar(l, scale); err != nil {
+			return
+		}
+		err = torch.Backward(scaled)
+		dropTensors(scaled)
 	})
-	return loss, err
+	if err != nil {
+		return 0, fmt.Errorf("%w: training step: %w", model.ErrTorch, err)
+	}
+	return loss, nil
 }
+
+// dropTensors frees tensors the session owns; a failure to free cannot be
+// acted on and is ignored.
+func dropTensors(xs ...*ts.Tensor) { _ = torch.Drop(xs...) }
 
 // forward collates examples and returns the head's logits [B, 2].
 func (s *session) forward(exs []model.Encoded, train bool) (*ts.Tensor, error) {
@@ -93,9 +109,12 @@ func (s *session) forward(exs []model.Encoded, train bool) (*ts.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer hidden.MustDrop()
-	mask := ts.MustOfSlice(batch.Mask).MustView([]int64{int64(batch.Size), int64(batch.Len)}, true).MustTo(s.device, true)
-	defer mask.MustDrop()
+	defer dropTensors(hidden)
+	mask, err := torch.FromInt64s(batch.Mask, []int64{int64(batch.Size), int64(batch.Len)}, s.device)
+	if err != nil {
+		return nil, fmt.Errorf("%w: batch mask: %w", model.ErrTorch, err)
+	}
+	defer dropTensors(mask)
 	return s.head.Forward(hidden, mask, train)
 }
 
@@ -128,7 +147,11 @@ func (s *session) evaluate(val []example) (f1 float64, err error) {
 		if err != nil {
 			return 0, err
 		}
-		v := logits.MustTotype(gotch.Double, true).Float64Values(true)
+		v, err := torch.Float64s(logits)
+		dropTensors(logits)
+		if err != nil {
+			return 0, fmt.Errorf("%w: logits: %w", model.ErrTorch, err)
+		}
 		for i := range part {
 			preds = append(preds, argmax2(v[2*i], v[2*i+1]))
 		}
@@ -178,9 +201,9 @@ func (s *session) save(prev *checkpointMeta, hash string, res activities.EpochRe
 	if err != nil {
 		return err
 	}
-	err = ts.SaveMultiNew(state, filepath.Join(dir, "optim.ot"))
+	torch.Locked(func() { err = ts.SaveMultiNew(state, filepath.Join(dir, "optim.ot")) })
 	for _, nt := range state {
-		nt.Tensor.MustDrop()
+		dropTensors(nt.Tensor)
 	}
 	if err != nil {
 		return fmt.Errorf("checkpoint optimizer: %w", err)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 
 	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/model"
@@ -61,6 +62,8 @@ func bestCheckpoint(req activities.EpochRequest) (checkpointMeta, error) {
 // evaluateBest evaluates a criteria trial's best epoch's model on the part
 // of the split that part selects.
 func (t *Trainer) evaluateBest(ctx context.Context, req activities.EpochRequest, part func(*dataset) []example) (float64, error) {
+	runtime.LockOSThread() // libtorch work on one OS thread: see train
+	defer runtime.UnlockOSThread()
 	if req.Agent != "criteria" {
 		return 0, fmt.Errorf("%w: agent %q: the gotch trainer evaluates criteria and evidence", activities.ErrInvalidConfig, req.Agent)
 	}

@@ -5,6 +5,7 @@ package trainer
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 
 	"github.com/sugarme/gotch"
@@ -14,6 +15,7 @@ import (
 	"github.com/redsm5/supermax-hpo/hpo"
 	"github.com/redsm5/supermax-hpo/model"
 	"github.com/redsm5/supermax-hpo/model/schedule"
+	"github.com/redsm5/supermax-hpo/model/torch"
 )
 
 // session is one epoch's model, head, optimizer, schedule and loss. It owns
@@ -117,7 +119,7 @@ func (s *session) buildOptimizer(prev *checkpointMeta) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
-	s.opt.UseKernel(fusedKernel{}) // fewer gotch calls, less leaked memory
+	s.opt.UseKernel(fusedKernel{}) // one cgo call per optimizer phase
 	if prev != nil {
 		return s.restoreOptimizer(prev)
 	}
@@ -162,6 +164,8 @@ func (s *session) scheduleFor(n int) error {
 // matched by name and shape. (gotch's VarStore.Load does the same but ends
 // with ts.CleanUp, which sleeps a full second.)
 func (s *session) restoreModel(path string) (err error) {
+	runtime.LockOSThread() // gotch calls: see the model package doc
+	defer runtime.UnlockOSThread()
 	named, err := ts.LoadMultiWithDevice(path, s.device)
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
@@ -182,7 +186,10 @@ func (s *session) restoreModel(path string) (err error) {
 				err = fmt.Errorf("%w: %s: tensor %q missing or of another shape", activities.ErrCheckpointMissing, path, name)
 				return
 			}
-			v.Copy_(src)
+			if err = torch.Copy(&v, src); err != nil {
+				err = fmt.Errorf("%w: restore %s: tensor %q: %w", model.ErrTorch, path, name, err)
+				return
+			}
 		}
 	})
 	return err
@@ -190,11 +197,13 @@ func (s *session) restoreModel(path string) (err error) {
 
 func dropNamed(named []ts.NamedTensor) {
 	for _, nt := range named {
-		nt.Tensor.MustDrop()
+		dropTensors(nt.Tensor)
 	}
 }
 
 func (s *session) restoreOptimizer(prev *checkpointMeta) error {
+	runtime.LockOSThread() // gotch calls: see the model package doc
+	defer runtime.UnlockOSThread()
 	path := filepath.Join(s.req.CheckpointDir, prev.Dir, "optim.ot")
 	named, err := ts.LoadMultiWithDevice(path, s.device)
 	if err != nil {
@@ -212,7 +221,10 @@ func (s *session) free() {
 	if s.opt != nil {
 		s.opt.Free()
 	}
+	if s.head != nil {
+		s.head.Free()
+	}
 	if s.pre != nil {
-		s.pre.Encoder.VarStore().Destroy()
+		torch.Locked(s.pre.Encoder.VarStore().Destroy)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -95,6 +96,10 @@ func deref(r *activities.EpochResult) activities.EpochResult {
 
 // train builds the trial's model, trains one epoch, evaluates and saves.
 func (t *Trainer) train(ctx context.Context, req activities.EpochRequest, cfg TrialConfig, prev *checkpointMeta, hash string) (activities.EpochResult, error) {
+	// All of the epoch's libtorch work stays on one OS thread: gotch's
+	// calls report errors through thread-local state (model package doc).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	device, err := parseDevice(req.Device)
 	if err != nil {
 		return activities.EpochResult{}, err
@@ -111,8 +116,8 @@ func (t *Trainer) train(ctx context.Context, req activities.EpochRequest, cfg Tr
 	if err != nil {
 		return activities.EpochResult{}, err
 	}
-	// Tensors gotch leaves to finalizers hold C memory the Go collector
-	// does not see; a collection and a heap trim per epoch release it.
+	// Every tensor is freed explicitly (s.free); the collection and heap
+	// trim give the freed C heap pages back to the system.
 	defer releaseMemory()
 	defer s.free()
 	res, err := s.trainEpoch(ctx, req.Epoch)

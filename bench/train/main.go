@@ -7,7 +7,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log"
@@ -26,6 +25,8 @@ func main() {
 	threads := flag.Int("threads", 2, "libtorch intra-op threads")
 	trials := flag.Int("trials", 0, "instead of the step benchmark, run this many one-epoch trials of the tiny model on -data and report memory")
 	dataDir := flag.String("data", "data/testdata/redsm5-fixture", "ReDSM5 folder for -trials")
+	mix := flag.Bool("mix", false, "with -trials: cycle the optimizer, pooling, loss and head activation through every choice instead of one fixed trial (the soak benchmark)")
+	warmTrials := flag.Int("warm", 50, "with -trials: trials counted as warm-up; RSS growth is reported from the end of warm-up")
 	writeModel := flag.String("write-model", "", "instead of benchmarking, write the -shape model folder (for -seq) into `DIR` and exit; bench/train/pytorch_step.py times the same step on it")
 	flag.Parse()
 	if *writeModel != "" {
@@ -34,7 +35,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*shape, *batch, *seq, *steps, *warmup, *threads, *trials, *dataDir); err != nil {
+	if *trials > 0 {
+		if err := memoryRun(memoryOptions{trials: *trials, warm: *warmTrials, threads: *threads, dataDir: *dataDir, mix: *mix}); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	if err := run(*shape, *batch, *seq, *steps, *warmup, *threads); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -52,16 +59,13 @@ func writeShape(dir, shape string, seq int) error {
 	return nil
 }
 
-func run(shape string, batch, seq, steps, warmup, threads, trials int, dataDir string) error {
+func run(shape string, batch, seq, steps, warmup, threads int) error {
 	setThreads(threads)
 	tmp, err := os.MkdirTemp("", "bench-train-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if trials > 0 {
-		return memoryCheck(context.Background(), tmp, dataDir, trials, threads)
-	}
 	cfg, err := shapeConfig(shape, seq)
 	if err != nil {
 		return err
