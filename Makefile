@@ -5,7 +5,24 @@ SUPERMAX_CACHE ?= $(HOME)/.cache/supermax-hpo
 export SUPERMAX_CACHE
 
 .PHONY: help test lint build temporal dev-server libtorch demo \
-	bench-sampler bench-pruner bench-orchestration bench-train
+	bench-sampler bench-pruner bench-orchestration bench-train \
+	tune-criteria-supermax tune-evidence-supermax tune-share-supermax tune-joint-supermax
+
+# Super-Max runs (scripts/tune-supermax.sh): trial counts per agent, trials
+# at once, output folder; HPO_EPOCHS and HPO_PATIENCE unless the caller set
+# them. Every HPO_* variable reaches the starter and workers.
+PAR ?= 4
+N_TRIALS_CRITERIA ?= 5000
+N_TRIALS_EVIDENCE ?= 8000
+N_TRIALS_SHARE ?= 3000
+N_TRIALS_JOINT ?= 3000
+HPO_OUTDIR ?= ./_runs
+HPO_EPOCHS ?= 100
+HPO_PATIENCE ?= 20
+export HPO_OUTDIR HPO_EPOCHS HPO_PATIENCE
+export $(filter HPO_%,$(.VARIABLES))
+tune = scripts/tune-supermax.sh --agent $(1) --study noaug-$(1)-supermax --n-trials $(2) --parallel $(PAR) \
+	--outdir $(HPO_OUTDIR) --epochs $(HPO_EPOCHS) --patience $(HPO_PATIENCE)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s$$'\t'
@@ -42,3 +59,15 @@ bench-orchestration: ## slot efficiency and per-epoch gaps against the dev serve
 
 bench-train: ## gotch trainer throughput and memory vs PyTorch eager
 	@scripts/bench-train.sh
+
+tune-criteria-supermax: ## criteria study, N_TRIALS_CRITERIA=5000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,criteria,$(N_TRIALS_CRITERIA))
+
+tune-evidence-supermax: ## evidence study, N_TRIALS_EVIDENCE=8000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,evidence,$(N_TRIALS_EVIDENCE))
+
+tune-share-supermax: ## share study, N_TRIALS_SHARE=3000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,share,$(N_TRIALS_SHARE))
+
+tune-joint-supermax: ## joint study, N_TRIALS_JOINT=3000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,joint,$(N_TRIALS_JOINT))
