@@ -60,6 +60,9 @@ type StudySpec struct {
 	KeepBestK int `json:"keep_best_k"`
 	// Timeouts of the activities and sessions.
 	Timeouts Timeouts `json:"timeouts"`
+	// Outputs, when set, makes the study write its results when it ends
+	// (study_outputs.go); nil writes none, as before.
+	Outputs *Outputs `json:"outputs,omitempty"`
 	// Carry is set only by the study itself when it continues as new: the
 	// compact state of the previous run. Clients leave it nil.
 	Carry *StudyCarry `json:"carry,omitempty"`
