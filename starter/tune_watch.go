@@ -6,11 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/redsm5/supermax-hpo/results"
 	"github.com/redsm5/supermax-hpo/workflows"
 )
 
@@ -107,12 +109,40 @@ func tuneOutputs(c interface{ Int(string) int }, spec *workflows.StudySpec) erro
 		return fmt.Errorf("%w: --top-k %d must be >= 1", errUsage, k)
 	}
 	spec.KeepBestK = max(spec.KeepBestK, k)
+	spec.Outputs = &workflows.Outputs{TopK: k}
 	return nil
 }
 
-// printOutputs lists the result files of an ended study.
+// printOutputs lists the result files of an ended study and the test
+// scores of its best trials.
 func printOutputs(spec workflows.StudySpec) {
-	fmt.Printf("results in %s\n", spec.Outdir)
+	fmt.Printf("results in %s:\n", spec.Outdir)
+	f := results.Files{
+		TopK:       filepath.Join(spec.Outdir, results.TopKName(spec.Agent, spec.Study)),
+		BestConfig: filepath.Join(spec.Outdir, "best_config.json"),
+		TrialsCSV:  filepath.Join(spec.Outdir, "trials.csv"),
+		BestModel:  filepath.Join(spec.Outdir, spec.Agent+"_"+spec.Study+"_best_model"),
+	}
+	if _, err := os.Stat(f.BestModel); err != nil {
+		f.BestModel = ""
+	}
+	printFiles(os.Stdout, f)
+	if err := printTestScores(context.Background(), os.Stdout, spec.Storage, spec.Study); err != nil {
+		fmt.Printf("(test scores not readable: %v)\n", err)
+	}
+}
+
+// statusTestScores prints the study's test scores, read from the ledger
+// its spec names; a study without them prints nothing, a ledger that
+// cannot be read one line saying why.
+func statusTestScores(ctx context.Context, cl client.Client, study string) {
+	spec, err := studySpecOf(ctx, cl, study)
+	if err != nil {
+		return
+	}
+	if err := printTestScores(ctx, os.Stdout, spec.Storage, study); err != nil {
+		fmt.Printf("(test scores not readable: %v)\n", err)
+	}
 }
 
 // quietLogger is an SDK logger that drops lines below warning level (the
