@@ -75,7 +75,9 @@ func TestDrainIdleReturnsAtOnce(t *testing.T) {
 // evalTrainer is a trainer with a test evaluator.
 type evalTrainer struct{ activities.Trainer }
 
-func (evalTrainer) EvaluateTest(context.Context, activities.EpochRequest) (float64, error) { return 0.7, nil }
+func (evalTrainer) EvaluateTest(context.Context, activities.EpochRequest) (float64, error) {
+	return 0.7, nil
+}
 
 func TestDrainKeepsTestEvaluator(t *testing.T) {
 	d := newDrainer()
