@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/redsm5/supermax-hpo/ledger/storage"
 	"github.com/redsm5/supermax-hpo/results"
 	"github.com/redsm5/supermax-hpo/workflows"
 )
@@ -127,6 +128,9 @@ func printOutputs(spec workflows.StudySpec) {
 		f.BestModel = ""
 	}
 	printFiles(os.Stdout, f)
+	if err := tuneReport(spec); err != nil {
+		fmt.Printf("(report not written: %v)\n", err)
+	}
 	if err := printTestScores(context.Background(), os.Stdout, spec.Storage, spec.Study); err != nil {
 		fmt.Printf("(test scores not readable: %v)\n", err)
 	}
@@ -150,4 +154,24 @@ func statusTestScores(ctx context.Context, cl client.Client, study string) {
 func quietLogger() tlog.Logger {
 	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
 	return tlog.NewStructuredLogger(slog.New(h))
+}
+
+// tuneReport writes the study's HTML report into its outdir.
+func tuneReport(spec workflows.StudySpec) error {
+	ctx := context.Background()
+	l, err := storage.Open(ctx, spec.Storage)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	s, err := results.Load(ctx, l, spec.Study, spec.Agent)
+	if err != nil {
+		return err
+	}
+	path, err := writeReport(filepath.Join(spec.Outdir, reportName(s.Agent, s.Name)), s, spec.Outputs.TopK)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %s\n", path)
+	return nil
 }

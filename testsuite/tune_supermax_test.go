@@ -102,6 +102,9 @@ func TestTuneSupermaxMakeTargetCriteriaGotch(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(outdir, "criteria_noaug-criteria-supermax_best_model", "best", "model.ot")); err != nil {
 		t.Errorf("best model folder: %v", err)
 	}
+	if b, err := os.ReadFile(filepath.Join(outdir, "criteria_noaug-criteria-supermax_report.html")); err != nil || !bytes.Contains(b, []byte(`id="report-status"`)) {
+		t.Errorf("HTML report: %v", err)
+	}
 	var st struct {
 		Server  any   `json:"server"`
 		Workers []any `json:"workers"`
