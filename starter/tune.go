@@ -20,6 +20,10 @@ import (
 	"github.com/redsm5/supermax-hpo/workflows"
 )
 
+// tuneDefaultTrials is tune-supermax's --n-trials default, the original
+// CLI command's (the make targets pass each agent's count).
+const tuneDefaultTrials = 5000
+
 // tuneCommand is `starter tune-supermax`: the original's one-command run
 // (dev server, workers, study, live progress) on one machine.
 func tuneCommand() *cli.Command {
@@ -30,7 +34,8 @@ func tuneCommand() *cli.Command {
 			"dev server of the outdir (SQLite in <outdir>/.supermax/temporal.db) in the background; it starts one worker per\n" +
 			"device (DEVICES; default every CUDA GPU nvidia-smi lists, else --parallel CPU slots) in the background too.\n" +
 			"Ctrl-C only detaches: the study keeps running; run the same command again to re-attach. When the study ends,\n" +
-			"its results are in the outdir and the processes started here are stopped.",
+			"its results and report are in the outdir and the processes started here are stopped.\n" +
+			"Defaults as the original's command: 5,000 trials, parallel 4, 100 epochs (HPO_EPOCHS), patience 20 (HPO_PATIENCE).",
 		Flags:  tuneFlags(),
 		Action: tuneCmd,
 	}
@@ -80,6 +85,9 @@ func tuneCmd(c *cli.Context) error {
 	spec, notes, err := specFromCLI(c)
 	if err != nil {
 		return err
+	}
+	if !c.IsSet("n-trials") {
+		spec.NTrials = tuneDefaultTrials
 	}
 	if err := tuneOutputs(c, &spec); err != nil {
 		return err
