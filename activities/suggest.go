@@ -67,6 +67,12 @@ type SuggestRequest struct {
 	Sampler      string         `json:"sampler"` // "tpe" or "random"
 	TPE          tpe.Options    `json:"tpe"`
 	Number       int            `json:"number"`
+	// Enqueued are configurations (external values) for the trials
+	// numbered EnqueuedFrom, EnqueuedFrom+1, ...: those trials take them
+	// instead of the sampler's suggestion (warm start; see enqueue.go).
+	// Empty for every other request.
+	Enqueued     []map[string]hpo.Value `json:"enqueued,omitempty"`
+	EnqueuedFrom int                    `json:"enqueued_from,omitempty"`
 }
 
 // SuggestResult is the output of SuggestTrial: the parameters of the trial
@@ -188,7 +194,7 @@ func (s *suggester) one(ctx context.Context, n int) (SuggestResult, error) {
 	if t, ok := s.c.trial(n); ok && len(t.Params) > 0 {
 		return recorded(t)
 	}
-	internal, err := s.sampler.Sample(s.study, s.space, s.c.history(n), n)
+	internal, err := s.sample(n)
 	if err != nil {
 		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: %w", n, s.req.Study, err)
 	}
@@ -212,6 +218,15 @@ func (s *suggester) one(ctx context.Context, n int) (SuggestResult, error) {
 		}
 	}
 	return SuggestResult{Number: n, Internal: internal, Params: params, State: hpo.Running}, nil
+}
+
+// sample returns trial n's internal values: its enqueued configuration
+// when the request has one for n, else the sampler's suggestion.
+func (s *suggester) sample(n int) (map[string]float64, error) {
+	if i := n - s.req.EnqueuedFrom; len(s.req.Enqueued) > 0 && i >= 0 && i < len(s.req.Enqueued) {
+		return fixedInternal(s.space, s.req.Enqueued[i], s.req.Seed, n)
+	}
+	return s.sampler.Sample(s.study, s.space, s.c.history(n), n)
 }
 
 // build makes the search space, sampler and study of a request.

@@ -138,6 +138,9 @@ func specFromCLI(c *cli.Context) (workflows.StudySpec, []string, error) {
 	if err != nil {
 		return workflows.StudySpec{}, nil, err
 	}
+	if err := applyWarmStart(c, &spec); err != nil {
+		return workflows.StudySpec{}, nil, err
+	}
 	if err := spec.Validate(); err != nil {
 		return workflows.StudySpec{}, nil, fmt.Errorf("%w: %w", errUsage, err)
 	}

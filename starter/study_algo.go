@@ -31,6 +31,7 @@ func algoFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pruner-kwargs", Usage: "pruner options as `JSON` with Optuna's names: min_resource, max_resource, " +
 			"reduction_factor (hyperband, sha), min_early_stopping_rate (sha), n_startup_trials, n_warmup_steps, interval_steps (median), " +
 			"patience, min_delta (patient-hyperband)"},
+		warmStartFlag(), // warmstart.go
 	}
 }
 

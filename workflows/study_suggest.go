@@ -68,7 +68,7 @@ func (s *study) startBatch(ctx workflow.Context, k int) error {
 	first := s.c.NextNumber
 	var a *activities.Activities
 	var r activities.SuggestBatchResult
-	req := activities.SuggestBatchRequest{SuggestRequest: s.suggestRequest(first), Count: k}
+	req := activities.SuggestBatchRequest{SuggestRequest: s.withWarmStart(s.suggestRequest(first), k), Count: k}
 	var f workflow.Future
 	if s.batch >= batchLocal {
 		f = workflow.ExecuteLocalActivity(shortLocalActivity(ctx, s.spec.Timeouts), a.SuggestTrials, req)
@@ -117,7 +117,7 @@ func (s *study) startNext(ctx workflow.Context) error {
 	n := s.c.NextNumber
 	var a *activities.Activities
 	var r activities.SuggestResult
-	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.SuggestTrial, s.suggestRequest(n)).Get(ctx, &r)
+	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.SuggestTrial, s.withWarmStart(s.suggestRequest(n), 1)).Get(ctx, &r)
 	if err != nil {
 		return fmt.Errorf("study %q: suggest trial %d: %w", s.spec.Study, n, err)
 	}

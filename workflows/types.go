@@ -63,6 +63,11 @@ type StudySpec struct {
 	// Outputs, when set, makes the study write its results when it ends
 	// (study_outputs.go); nil writes none, as before.
 	Outputs *Outputs `json:"outputs,omitempty"`
+	// WarmStart are configurations (external values, e.g. an earlier
+	// study's best trials) that the study's first trials take instead of
+	// the sampler's suggestions, in order (study_warmstart.go); empty for
+	// none.
+	WarmStart []map[string]hpo.Value `json:"warm_start,omitempty"`
 	// Carry is set only by the study itself when it continues as new: the
 	// compact state of the previous run. Clients leave it nil.
 	Carry *StudyCarry `json:"carry,omitempty"`
