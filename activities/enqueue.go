@@ -1,11 +1,15 @@
 package activities
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/redsm5/supermax-hpo/hpo"
 	"github.com/redsm5/supermax-hpo/hpo/random"
+	"github.com/redsm5/supermax-hpo/ledger"
 )
 
 // MaxEnqueued bounds the configurations a study may enqueue (warm start):
@@ -98,4 +102,30 @@ func fixedInternal(space *hpo.Space, config map[string]hpo.Value, studySeed int6
 		chosen[p.Name] = p.Dist.ToExternal(x)
 	}
 	return out, nil
+}
+
+// SpaceAttrKey is the study user attribute that records the search-space
+// options (agents.Options JSON) the study's trials from number n on were
+// suggested in, after a live narrowing.
+func SpaceAttrKey(n int) string { return "supermax_space:" + strconv.Itoa(n) }
+
+// recordSpace writes a narrowed request's options to the ledger (an
+// idempotent upsert of SpaceAttrKey(SpaceFrom)); other requests write
+// nothing.
+func recordSpace(ctx context.Context, l ledger.Ledger, req SuggestRequest) error {
+	if !req.Narrowed {
+		return nil
+	}
+	d, ok := l.(ledger.Details)
+	if !ok {
+		return invalidConfig(fmt.Errorf("record the narrowed space of %q: ledger %T keeps no study attributes", req.Study, l))
+	}
+	b, err := json.Marshal(req.AgentOptions)
+	if err != nil {
+		return invalidConfig(fmt.Errorf("record the narrowed space of %q: %w", req.Study, err))
+	}
+	if err := d.SetStudyUserAttr(ctx, req.StudyID, SpaceAttrKey(req.SpaceFrom), string(b)); err != nil {
+		return ledgerError(fmt.Errorf("record the narrowed space of %q: %w", req.Study, err))
+	}
+	return nil
 }

@@ -73,6 +73,11 @@ type SuggestRequest struct {
 	// Empty for every other request.
 	Enqueued     []map[string]hpo.Value `json:"enqueued,omitempty"`
 	EnqueuedFrom int                    `json:"enqueued_from,omitempty"`
+	// Narrowed marks AgentOptions as a live narrowing that applies from
+	// trial SpaceFrom on; the suggestion records it in the ledger
+	// (study attribute SpaceAttrKey(SpaceFrom)) before sampling.
+	Narrowed  bool `json:"narrowed,omitempty"`
+	SpaceFrom int  `json:"space_from,omitempty"`
 }
 
 // SuggestResult is the output of SuggestTrial: the parameters of the trial
@@ -182,6 +187,9 @@ func (a *Activities) suggester(ctx context.Context, req SuggestRequest) (*sugges
 	}
 	l, err := a.ledger(ctx, req.Storage)
 	if err != nil {
+		return nil, err
+	}
+	if err := recordSpace(ctx, l, req); err != nil {
 		return nil, err
 	}
 	return &suggester{req: req, space: space, sampler: sampler, study: study, l: l, c: a.cache(req.Storage, req.StudyID)}, nil

@@ -145,9 +145,9 @@ func (s *study) begin(ctx workflow.Context, n int, r activities.SuggestResult) b
 
 // suggestRequest is the request for trial n (the first of a batch).
 func (s *study) suggestRequest(n int) activities.SuggestRequest {
-	return activities.SuggestRequest{
+	return s.withSpace(activities.SuggestRequest{
 		Study: s.spec.Study, StudyID: s.c.StudyID, Storage: s.spec.Storage, Agent: s.spec.Agent,
 		AgentOptions: s.spec.AgentOptions, Direction: s.spec.Direction, Seed: s.spec.Seed,
 		Sampler: s.spec.Sampler, TPE: s.spec.TPE, Number: n,
-	}
+	}) // study_narrow.go
 }

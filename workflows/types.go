@@ -109,6 +109,8 @@ type StudyCarry struct {
 	Parallel    int            `json:"parallel"`
 	Stopping    bool           `json:"stopping"`
 	PrunerState []byte         `json:"pruner_state"`
+	// Space lists the live narrowings (SignalNarrow), oldest first.
+	Space []SpaceChange `json:"space,omitempty"`
 }
 
 // RunningTrial is a trial the study is waiting for.
@@ -162,6 +164,8 @@ type StudyStatus struct {
 	Parallel int            `json:"parallel"`
 	// HistoryLength is this run's history length in events.
 	HistoryLength int `json:"history_length"`
+	// Space lists the live narrowings of the study's space, oldest first.
+	Space []SpaceChange `json:"space,omitempty"`
 }
 
 // TrialInput is the input of TrialWorkflow.
