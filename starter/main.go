@@ -35,6 +35,6 @@ func newApp() *cli.App {
 		Usage:    "start, watch and steer hyperparameter studies; ask/tell/best on a study's ledger",
 		Flags:    studyFlags(),
 		Action:   startStudy,
-		Commands: append([]*cli.Command{askCommand(), tellCommand(), bestCommand(), tinyModelCommand()}, studyCommands()...),
+		Commands: append([]*cli.Command{askCommand(), tellCommand(), bestCommand(), tinyModelCommand(), tuneCommand(), tuneDownCommand(), exportCommand(), reportCommand(), narrowCommand()}, studyCommands()...),
 	}
 }

@@ -24,7 +24,7 @@ var errUsage = errors.New("invalid starter setting")
 
 // studyFlags are the flags of the root action, which starts a study.
 func studyFlags() []cli.Flag {
-	return append(connectFlags(),
+	return append(append(connectFlags(),
 		&cli.StringFlag{Name: "agent", Usage: "`AGENT` whose search space to explore: criteria, evidence, share or joint"},
 		&cli.IntFlag{Name: "n-trials", DefaultText: "the agent's supermax count", Usage: "trials to run"},
 		&cli.IntFlag{Name: "parallel", Value: 4, Usage: "trials running at once (set-parallelism changes it live)"},
@@ -41,7 +41,7 @@ func studyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "task-queue", Value: workflows.TaskQueue, EnvVars: []string{"SUPERMAX_TASK_QUEUE"},
 			Usage: "task `QUEUE` the workers poll"},
 		&cli.BoolFlag{Name: "wait", Usage: "wait for the study to end and print its result"},
-	)
+	), algoFlags()...) // study_algo.go
 }
 
 // startStudy is the root action: start the study, or attach to the running
@@ -131,11 +131,17 @@ func specFromCLI(c *cli.Context) (workflows.StudySpec, []string, error) {
 	if err := applyFlags(c, &spec); err != nil {
 		return workflows.StudySpec{}, nil, err
 	}
+	if err := applyAlgoFlags(c, &spec); err != nil {
+		return workflows.StudySpec{}, nil, err
+	}
 	notes, err := restrictForTrainer(&spec)
 	if err != nil {
 		return workflows.StudySpec{}, nil, err
 	}
 	if err := checkLocalModels(spec); err != nil {
+		return workflows.StudySpec{}, nil, err
+	}
+	if err := applyWarmStart(c, &spec); err != nil {
 		return workflows.StudySpec{}, nil, err
 	}
 	if err := spec.Validate(); err != nil {

@@ -55,6 +55,7 @@ func statusCmd(c *cli.Context) error {
 			return enc.Encode(st)
 		}
 		printStatus(os.Stdout, st)
+		statusTestScores(ctx, cl, c.String("study"))
 		fmt.Printf("Web UI: %s\n", workflowLink(c.String(flagUI), o.Namespace, c.String("study")))
 		return nil
 	})

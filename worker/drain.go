@@ -40,13 +40,14 @@ func (d *drainer) wrapAll(trainers map[string]activities.Trainer) map[string]act
 // wrap returns t counted by the drainer; while draining, new epochs fail
 // with errDraining.
 func (d *drainer) wrap(t activities.Trainer) activities.Trainer {
-	return activities.TrainerFunc(func(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	w := activities.TrainerFunc(func(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
 		if !d.enter() {
 			return activities.EpochResult{}, fmt.Errorf("trial %d epoch %d: %w", req.Number, req.Epoch, errDraining)
 		}
 		defer d.leave()
 		return t.TrainEpoch(ctx, req)
 	})
+	return d.keepEvaluator(t, w) // drain_evaluate.go
 }
 
 func (d *drainer) enter() bool {

@@ -71,3 +71,31 @@ func TestDrainIdleReturnsAtOnce(t *testing.T) {
 		t.Fatal("drain of an idle worker did not succeed")
 	}
 }
+
+// evalTrainer is a trainer with a test evaluator.
+type evalTrainer struct{ activities.Trainer }
+
+func (evalTrainer) EvaluateTest(context.Context, activities.EpochRequest) (float64, error) {
+	return 0.7, nil
+}
+
+func TestDrainKeepsTestEvaluator(t *testing.T) {
+	d := newDrainer()
+	plain := activities.TrainerFunc(func(context.Context, activities.EpochRequest) (activities.EpochResult, error) {
+		return activities.EpochResult{}, nil
+	})
+	if _, ok := d.wrap(plain).(activities.TestEvaluator); ok {
+		t.Fatal("a trainer without EvaluateTest gained one")
+	}
+	ev, ok := d.wrap(evalTrainer{plain}).(activities.TestEvaluator)
+	if !ok {
+		t.Fatal("the drained trainer lost EvaluateTest")
+	}
+	if v, err := ev.EvaluateTest(context.Background(), activities.EpochRequest{}); err != nil || v != 0.7 {
+		t.Fatalf("EvaluateTest = %v, %v", v, err)
+	}
+	d.drain(context.Background())
+	if _, err := ev.EvaluateTest(context.Background(), activities.EpochRequest{}); !errors.Is(err, errDraining) {
+		t.Fatalf("EvaluateTest while draining: %v, want errDraining", err)
+	}
+}

@@ -32,6 +32,9 @@ const (
 	SignalSetParallelism = "set-parallelism"
 	// SignalPruneTrial asks the study to prune one running trial by number.
 	SignalPruneTrial = "prune-trial"
+	// SignalNarrow narrows the study's search space from its next
+	// suggestion on; payload agents.Options (study_narrow.go).
+	SignalNarrow = "narrow"
 )
 
 // Signals trials send to their study (by workflow ID with an empty run ID,

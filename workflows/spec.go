@@ -157,6 +157,12 @@ func (s StudySpec) validate() error {
 	if err := s.Pruner.Validate(); err != nil {
 		return fmt.Errorf("pruner: %w", err)
 	}
+	if err := s.validateWarmStart(); err != nil {
+		return err
+	}
+	if o := s.Outputs; o != nil && (o.TopK < 1 || (s.KeepBestK > 0 && s.KeepBestK < o.TopK)) {
+		return fmt.Errorf("outputs: top_k %d must be >= 1 and <= keep_best_k %d (0 keeps all), or the checkpoints to score are deleted", o.TopK, s.KeepBestK)
+	}
 	return nil
 }
 

@@ -14,6 +14,7 @@ func (s *study) complete(ctx workflow.Context) (StudyResult, error) {
 	if s.c.Stopping && s.started() < s.spec.NTrials {
 		state = StudyStateStopped
 	}
+	s.writeOutputs(ctx)
 	s.setState(ctx, state)
 	return s.result(state), nil
 }

@@ -39,7 +39,7 @@ type study struct {
 // signalChannels are the study's signal channels, in the fixed order in
 // which they are drained.
 type signalChannels struct {
-	report, done, stop, cancel, parallel, prune workflow.ReceiveChannel
+	report, done, stop, cancel, parallel, prune, narrow workflow.ReceiveChannel
 }
 
 func channels(ctx workflow.Context) signalChannels {
@@ -50,6 +50,7 @@ func channels(ctx workflow.Context) signalChannels {
 		cancel:   workflow.GetSignalChannel(ctx, SignalCancel),
 		parallel: workflow.GetSignalChannel(ctx, SignalSetParallelism),
 		prune:    workflow.GetSignalChannel(ctx, SignalPruneTrial),
+		narrow:   workflow.GetSignalChannel(ctx, SignalNarrow),
 	}
 }
 
@@ -92,6 +93,7 @@ func (s *study) handlers(ch signalChannels) []handler {
 		makeHandler(ch.cancel, func(ctx workflow.Context, _ struct{}) { s.cancelling = true }),
 		makeHandler(ch.parallel, s.onSetParallelism),
 		makeHandler(ch.prune, s.onPruneTrial),
+		makeHandler(ch.narrow, s.onNarrow), // study_narrow.go
 	}
 }
 
@@ -152,6 +154,7 @@ func (s *study) status(ctx workflow.Context) (StudyStatus, error) {
 		Study: s.spec.Study, Agent: s.spec.Agent, State: s.stateName(), Run: s.c.Run,
 		NTrials: s.spec.NTrials, Started: s.started(), Counts: s.counts(), Running: s.runningSorted(),
 		Best: s.c.Best, Parallel: s.c.Parallel, HistoryLength: workflow.GetInfo(ctx).GetCurrentHistoryLength(),
+		Space: s.c.Space,
 	}, nil
 }
 

@@ -68,7 +68,7 @@ func (s *study) startBatch(ctx workflow.Context, k int) error {
 	first := s.c.NextNumber
 	var a *activities.Activities
 	var r activities.SuggestBatchResult
-	req := activities.SuggestBatchRequest{SuggestRequest: s.suggestRequest(first), Count: k}
+	req := activities.SuggestBatchRequest{SuggestRequest: s.withWarmStart(s.suggestRequest(first), k), Count: k}
 	var f workflow.Future
 	if s.batch >= batchLocal {
 		f = workflow.ExecuteLocalActivity(shortLocalActivity(ctx, s.spec.Timeouts), a.SuggestTrials, req)
@@ -117,7 +117,7 @@ func (s *study) startNext(ctx workflow.Context) error {
 	n := s.c.NextNumber
 	var a *activities.Activities
 	var r activities.SuggestResult
-	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.SuggestTrial, s.suggestRequest(n)).Get(ctx, &r)
+	err := workflow.ExecuteActivity(shortActivity(ctx, s.spec.Timeouts), a.SuggestTrial, s.withWarmStart(s.suggestRequest(n), 1)).Get(ctx, &r)
 	if err != nil {
 		return fmt.Errorf("study %q: suggest trial %d: %w", s.spec.Study, n, err)
 	}
@@ -145,9 +145,9 @@ func (s *study) begin(ctx workflow.Context, n int, r activities.SuggestResult) b
 
 // suggestRequest is the request for trial n (the first of a batch).
 func (s *study) suggestRequest(n int) activities.SuggestRequest {
-	return activities.SuggestRequest{
+	return s.withSpace(activities.SuggestRequest{
 		Study: s.spec.Study, StudyID: s.c.StudyID, Storage: s.spec.Storage, Agent: s.spec.Agent,
 		AgentOptions: s.spec.AgentOptions, Direction: s.spec.Direction, Seed: s.spec.Seed,
 		Sampler: s.spec.Sampler, TPE: s.spec.TPE, Number: n,
-	}
+	}) // study_narrow.go
 }

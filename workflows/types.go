@@ -60,6 +60,14 @@ type StudySpec struct {
 	KeepBestK int `json:"keep_best_k"`
 	// Timeouts of the activities and sessions.
 	Timeouts Timeouts `json:"timeouts"`
+	// Outputs, when set, makes the study write its results when it ends
+	// (study_outputs.go); nil writes none, as before.
+	Outputs *Outputs `json:"outputs,omitempty"`
+	// WarmStart are configurations (external values, e.g. an earlier
+	// study's best trials) that the study's first trials take instead of
+	// the sampler's suggestions, in order (study_warmstart.go); empty for
+	// none.
+	WarmStart []map[string]hpo.Value `json:"warm_start,omitempty"`
 	// Carry is set only by the study itself when it continues as new: the
 	// compact state of the previous run. Clients leave it nil.
 	Carry *StudyCarry `json:"carry,omitempty"`
@@ -101,6 +109,8 @@ type StudyCarry struct {
 	Parallel    int            `json:"parallel"`
 	Stopping    bool           `json:"stopping"`
 	PrunerState []byte         `json:"pruner_state"`
+	// Space lists the live narrowings (SignalNarrow), oldest first.
+	Space []SpaceChange `json:"space,omitempty"`
 }
 
 // RunningTrial is a trial the study is waiting for.
@@ -154,6 +164,8 @@ type StudyStatus struct {
 	Parallel int            `json:"parallel"`
 	// HistoryLength is this run's history length in events.
 	HistoryLength int `json:"history_length"`
+	// Space lists the live narrowings of the study's space, oldest first.
+	Space []SpaceChange `json:"space,omitempty"`
 }
 
 // TrialInput is the input of TrialWorkflow.

@@ -38,6 +38,7 @@ func Run(t *testing.T, newLedger Factory) {
 		{"Snapshots", testSnapshots},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Canceled", testCanceled},
+		{"Details", testDetails},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

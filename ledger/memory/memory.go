@@ -27,7 +27,8 @@ type Ledger struct {
 
 type study struct {
 	meta   ledger.Study
-	trials []*trial // index = trial number
+	trials []*trial          // index = trial number
+	attrs  map[string]string // study user attributes (details.go)
 }
 
 type trial struct {

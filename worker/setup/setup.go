@@ -31,5 +31,6 @@ func WorkerOptions(devices []string, stopTimeout time.Duration) worker.Options {
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.StudyWorkflow, workflow.RegisterOptions{Name: workflows.StudyWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.TrialWorkflow, workflow.RegisterOptions{Name: workflows.TrialWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.OutputsWorkflow, workflow.RegisterOptions{Name: workflows.OutputsWorkflowName})
 	r.RegisterActivity(acts)
 }
