@@ -126,3 +126,28 @@ func TestQALoss(t *testing.T) {
 		t.Errorf("targets of another batch size: %v", err)
 	}
 }
+
+// The QA loss's gradient reaches only the allowed positions: a masked
+// position's logit gets none, whatever its value.
+func TestQALossMasksGradients(t *testing.T) {
+	for _, typ := range []QALossConfig{{Type: LossQACE}, {Type: LossQASmooth, LabelSmoothing: 0.1}, {Type: LossQAFocal, Gamma: 2, Alpha: 0.25}} {
+		l, err := NewQALoss(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var grad []float64
+		WithGrad(true, func() {
+			logits := floats(t, []int64{2, 3}, 1, 2, 9, 0.5, -1, 3).MustSetRequiresGrad(true, false)
+			allowed := labels(1, 1, 0, 1, 0, 1).MustView([]int64{2, 3}, true)
+			loss, err := l.Forward(logits, logits, allowed, labels(1, 2), labels(1, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			loss.MustBackward()
+			grad = values(logits.MustGrad(false))
+		})
+		if grad[2] != 0 || grad[4] != 0 || grad[0] == 0 || grad[5] == 0 {
+			t.Errorf("%s: gradient %v, want 0 exactly at the masked positions 2 and 4", typ.Type, grad)
+		}
+	}
+}

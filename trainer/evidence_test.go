@@ -6,12 +6,10 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"math"
 	"testing"
 
 	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/hpo"
-	"github.com/redsm5/supermax-hpo/trainer/span"
 )
 
 // evidenceParams is an evidence trial for the tiny model: the criteria
@@ -173,72 +171,4 @@ func TestEvidenceErrors(t *testing.T) {
 	if _, found, _ := readMeta(dir); found {
 		t.Error("a failed or cancelled epoch left a checkpoint")
 	}
-}
-
-// TestEvidenceData checks the documents of the fixture's training split at
-// max_length 64: one per (post, criterion) pair, windows covering the post
-// with the stride's overlap, each target inside its window on the gold
-// span's first and last tokens, and the null-window draw of qa.neg_ratio
-// (its size, its repeatability per (seed, epoch), another draw in another
-// epoch).
-func TestEvidenceData(t *testing.T) {
-	tr := newTestTrainer(t)
-	d, err := tr.evidence.get(evidenceKey{study: "s", modelDir: tinyModel(t), maxLength: 64, docStride: 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	multi, nulls := 0, 0
-	for _, doc := range d.train {
-		if len(doc.golds) == 0 {
-			nulls++
-		}
-		if len(doc.windows) > 1 {
-			multi++
-		}
-		for k, w := range doc.windows {
-			if k > 0 && doc.windows[k-1].Offset+doc.windows[k-1].TextLen-w.Offset != 16 {
-				t.Errorf("%s/%s: windows %d and %d overlap by %d tokens, want 16", doc.postID, doc.label, k-1, k, doc.windows[k-1].Offset+doc.windows[k-1].TextLen-w.Offset)
-			}
-			if w.answered() {
-				g := span.Span{First: w.start - w.TextStart + w.Offset, Last: w.end - w.TextStart + w.Offset}
-				if !matchesGold(g, doc.golds) || w.start < w.TextStart || w.end >= w.TextStart+w.TextLen {
-					t.Errorf("%s/%s window %d: target %d..%d (span %v) is not a gold span %v inside the window", doc.postID, doc.label, k, w.start, w.end, g, doc.golds)
-				}
-			}
-		}
-	}
-	if len(d.train) != 81 || nulls != 21 || multi == 0 {
-		t.Errorf("%d documents (%d without evidence, %d in several windows), want 81 and 21 on the fixture and some long posts", len(d.train), nulls, multi)
-	}
-	a, b, c := d.epochWindows(7, 1, 0.5), d.epochWindows(7, 1, 0.5), d.epochWindows(7, 2, 0.5)
-	if want := len(d.answered) + int(math.Ceil(0.5*float64(len(d.null)))); len(a) != want || d.epochWindowCount(0.5) != want {
-		t.Errorf("%d windows in the epoch, want %d answered + half of %d null", len(a), len(d.answered), len(d.null))
-	}
-	if !equalRefs(a, b) || equalRefs(a, c) {
-		t.Error("the epoch's windows are not repeatable per (seed, epoch), or the same in another epoch")
-	}
-	if all := d.epochWindows(7, 1, 1); len(all) != len(d.answered)+len(d.null) {
-		t.Errorf("neg ratio 1: %d windows, want all %d", len(all), len(d.answered)+len(d.null))
-	}
-}
-
-func matchesGold(s span.Span, golds []span.Span) bool {
-	for _, g := range golds {
-		if g == s {
-			return true
-		}
-	}
-	return false
-}
-
-func equalRefs(a, b []evidenceRef) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
