@@ -108,14 +108,19 @@ func (h *CriteriaHead) Forward(hidden, mask *ts.Tensor, train bool) (logits *ts.
 	if hs, ms := hidden.MustSize(), mask.MustSize(); len(hs) != 3 || len(ms) != 2 || hs[0] != ms[0] || hs[1] != ms[1] {
 		return nil, fmt.Errorf("%w: hidden %v and mask %v, want [B, T, H] and [B, T]", ErrBadInput, hs, ms)
 	}
-	x := h.pool(hidden, mask)
+	return h.classify(h.pool(hidden, mask), train), nil
+}
+
+// classify runs the MLP on pooled vectors [B, H], consuming x, and returns
+// logits [B, 2].
+func (h *CriteriaHead) classify(x *ts.Tensor, train bool) *ts.Tensor {
 	for _, l := range h.hidden {
 		x = swapDrop(x, ts.MustDropout(x, h.cfg.Dropout, train))
 		x = swapDrop(x, l.Forward(x))
 		x = headActivate(x, h.cfg.Activation)
 	}
 	x = swapDrop(x, ts.MustDropout(x, h.cfg.Dropout, train))
-	return swapDrop(x, h.out.Forward(x)), nil
+	return swapDrop(x, h.out.Forward(x))
 }
 
 // headActivate applies the named activation, consuming x.
