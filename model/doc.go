@@ -45,4 +45,11 @@
 // normalizer is not implemented there and Replace-with-Regex normalizers
 // are not applied (see testdata/tokenizers/README.md). Pair truncation is
 // our own, matching Hugging Face's longest_first.
+//
+// The evidence agent's parts: Tokenizer.EncodeWindows splits a post too
+// long for one input into overlapping windows, each paired with the
+// criterion (windows.go, Hugging Face's overflow rule with a stride);
+// SpanHead maps every token to start and end logits (span_head.go) and
+// QALoss is the span loss over those positions (qa_loss.go). Decoding the
+// logits into answers is trainer/span's job.
 package model
