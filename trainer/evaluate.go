@@ -11,14 +11,18 @@ import (
 	"github.com/redsm5/supermax-hpo/model"
 )
 
-// EvaluateTest returns the macro-F1, on the study's held-out test split,
-// of the model of the trial's best epoch (kept in best/model.ot of
-// req.CheckpointDir). req carries the trial's study, agent, parameters,
+// EvaluateTest returns the agent's metric, on the study's held-out test
+// split, of the model of the trial's best epoch: for criteria the macro-F1
+// (the model kept in best/model.ot of req.CheckpointDir), for share and
+// joint (macro-F1 + span exact match) / 2 (the model in best-NNNN/). req carries the trial's study, agent, parameters,
 // seed, MaxEpochs, checkpoint folder and device, as for TrainEpoch; Epoch
 // is ignored. It trains nothing and changes no file. Blocking; errors wrap
 // activities.ErrCheckpointMissing when the trial has no finished epoch, or
 // ErrInvalidConfig, as TrainEpoch's do.
 func (t *Trainer) EvaluateTest(ctx context.Context, req activities.EpochRequest) (float64, error) {
+	if isTwin(req.Agent) && req.Study != "" && req.MaxEpochs >= 1 {
+		return t.evaluateTwinTest(ctx, req)
+	}
 	return t.evaluateBest(ctx, req, func(d *dataset) []example { return d.test })
 }
 

@@ -16,8 +16,8 @@ import (
 	"github.com/redsm5/supermax-hpo/model"
 )
 
-// Trainer trains criteria trials on libtorch, one epoch per call. It
-// implements activities.Trainer. The corpus is loaded once and each
+// Trainer trains criteria, share and joint trials on libtorch, one epoch
+// per call. It implements activities.Trainer. The corpus is loaded once and each
 // (study, model, max_length) is tokenized once, then cached. Every call
 // builds the model from the pretrained folder and the previous epoch's
 // checkpoint and frees all its tensors before returning, so a worker's
@@ -26,6 +26,7 @@ import (
 type Trainer struct {
 	cfg   Config
 	cache *corpusCache
+	twins *twinCache // share and joint documents
 }
 
 var _ activities.Trainer = (*Trainer)(nil)
@@ -39,11 +40,12 @@ func New(cfg Config) (*Trainer, error) {
 	if cfg.Threads > 0 {
 		setNumThreads(cfg.Threads)
 	}
-	return &Trainer{cfg: cfg, cache: newCorpusCache(cfg)}, nil
+	return &Trainer{cfg: cfg, cache: newCorpusCache(cfg), twins: newTwinCache(cfg)}, nil
 }
 
-// TrainEpoch trains epoch req.Epoch of a criteria trial and returns its
-// validation macro-F1, following the checkpoint contract of
+// TrainEpoch trains epoch req.Epoch of a criteria, share or joint trial
+// and returns its validation metric (criteria: macro-F1; share and joint:
+// (macro-F1 + span exact match) / 2, docs/agents.md), following the checkpoint contract of
 // activities.Trainer: it resumes from epoch req.Epoch−1's checkpoint (or
 // returns the recorded result when req.Epoch already finished), and saves
 // epoch req.Epoch's checkpoint atomically before returning. A mid-epoch
@@ -53,12 +55,15 @@ func New(cfg Config) (*Trainer, error) {
 // Errors wrap activities.ErrInvalidConfig, ErrCheckpointMissing or
 // ErrOutOfMemory when they are one of those.
 func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
-	if req.Agent != "criteria" {
-		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements only criteria", activities.ErrInvalidConfig, req.Agent)
+	if req.Agent != "criteria" && !isTwin(req.Agent) {
+		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements criteria, share and joint", activities.ErrInvalidConfig, req.Agent)
 	}
 	if req.Epoch < 1 || req.Epoch > req.MaxEpochs || req.CheckpointDir == "" || req.Study == "" {
 		return activities.EpochResult{}, fmt.Errorf("%w: study %q, epoch %d of %d, checkpoint dir %q",
 			activities.ErrInvalidConfig, req.Study, req.Epoch, req.MaxEpochs, req.CheckpointDir)
+	}
+	if isTwin(req.Agent) {
+		return t.trainTwin(ctx, req)
 	}
 	cfg, err := ParseCriteria(req.Params)
 	if err != nil {
