@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/redsm5/supermax-hpo/hpo/agents"
 	"github.com/redsm5/supermax-hpo/trainer"
@@ -26,8 +27,8 @@ func restrictForTrainer(spec *workflows.StudySpec) ([]string, error) {
 		return nil, fmt.Errorf("%w: --trainer %s: %w", errUsage, spec.Trainer, err)
 	}
 	spec.AgentOptions = opts
-	if spec.Agent != string(agents.Criteria) {
-		notes = append(notes, fmt.Sprintf("agent %s: the gotch trainer trains only the criteria agent; this study's trials will fail saying so", spec.Agent))
+	if !slices.Contains([]agents.Agent{agents.Criteria, agents.Share, agents.Joint}, agents.Agent(spec.Agent)) {
+		notes = append(notes, fmt.Sprintf("agent %s: the gotch trainer does not train it (criteria, share and joint only); this study's trials will fail saying so", spec.Agent))
 	}
 	return notes, nil
 }
