@@ -1,9 +1,6 @@
 package trainer
 
 import (
-	"fmt"
-
-	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/hpo"
 )
 
@@ -87,12 +84,4 @@ func readSpanParams(r *paramReader, maxLength int) SpanParams {
 		s.NullRatio = r.num("qa.null.ratio", 0, 1)
 	}
 	return s
-}
-
-// checkTwinAgent refuses agents other than share and joint.
-func checkTwinAgent(agent string) error {
-	if agent != "share" && agent != "joint" {
-		return fmt.Errorf("%w: agent %q is not share or joint", activities.ErrInvalidConfig, agent)
-	}
-	return nil
 }
