@@ -101,6 +101,24 @@ type EpochResult struct {
 	Resumed bool `json:"resumed"`
 	// ResumedAtStep is the step the attempt resumed at when Resumed.
 	ResumedAtStep int `json:"resumed_at_step"`
+	// Metrics are optional further validation metrics of the epoch by name
+	// (the evidence agent's "f1" beside its exact-match Value); the trial
+	// records them in the ledger with the epoch's value (MetricsAttr). Nil
+	// when the agent has none.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+}
+
+// TestResult is a trial's re-evaluation on the study's held-out test split
+// (the model of its best epoch).
+type TestResult struct {
+	// Value is the agent's own metric, the one its trial values are (e.g.
+	// macro-F1 for criteria, span exact match for evidence), on the test
+	// split.
+	Value float64 `json:"value"`
+	// Metrics are every metric the agent measures on the test split by
+	// name, Value's included under its own name (e.g. "macro_f1"; "em" and
+	// "f1").
+	Metrics map[string]float64 `json:"metrics"`
 }
 
 // Trainer trains trials epoch by epoch.

@@ -41,6 +41,12 @@ type checkpointMeta struct {
 	// of equals); its model is kept in best/model.ot for evaluation on the
 	// test split.
 	BestEpoch int `json:"best_epoch"`
+	// NullThresholds holds, for an evidence trial whose qa.null.policy is
+	// calibrated, the null threshold fitted on the training split at the
+	// end of each finished epoch, in order: the next epoch's fit starts
+	// from the last one, and the test split is decoded with the best
+	// epoch's. Absent for every other trial.
+	NullThresholds []float64 `json:"null_thresholds,omitempty"`
 }
 
 // bestModelFile is where the best epoch's model lives, relative to the

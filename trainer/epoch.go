@@ -187,12 +187,16 @@ func (s *session) save(prev *checkpointMeta, hash string, res activities.EpochRe
 	}
 	meta := checkpointMeta{Epoch: res.Epoch, Dir: dirName, OptimizerSteps: s.opt.Steps(), Seed: s.req.Seed, ParamsHash: hash, BestEpoch: res.Epoch}
 	if prev != nil {
+		meta.NullThresholds = append(meta.NullThresholds, prev.NullThresholds...)
 		meta.Results = append(meta.Results, prev.Results...)
 		if prev.Results[prev.BestEpoch-1].Value >= res.Value {
 			meta.BestEpoch = prev.BestEpoch
 		}
 	}
 	meta.Results = append(meta.Results, res)
+	if s.nullThreshold != nil {
+		meta.NullThresholds = append(meta.NullThresholds, *s.nullThreshold)
+	}
 	if meta.BestEpoch == res.Epoch {
 		if err := s.saveBest(); err != nil {
 			return err

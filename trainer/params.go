@@ -20,7 +20,9 @@ import (
 func SupportedOptimizers() []string { return []string{"adamw", "adafactor", "lion"} }
 
 // TrialConfig is a criteria trial's parameters, read from the sampled
-// values by ParseCriteria. Plain data.
+// values by ParseCriteria; an evidence trial has the same common and head
+// fields (ParseEvidence), with Pooling and the loss.cls fields empty.
+// Plain data.
 type TrialConfig struct {
 	Seed         int64
 	Model        string
@@ -118,9 +120,27 @@ func (r *paramReader) boolean(name string) bool {
 // tokenizer implementation. Deterministic.
 func ParseCriteria(params map[string]hpo.Value) (TrialConfig, error) {
 	r := &paramReader{params: params}
+	c := r.common()
+	c.Pooling = r.str("head.pooling", "cls", "mean", "max", "attn")
+	c.LossType = r.str("loss.cls.type", "ce", "ce_label_smooth", "focal")
+	c.Balance = r.str("loss.cls.balance", "none", "weighted", "effective_num")
+	if c.LossType == "focal" {
+		c.Gamma = r.num("loss.cls.gamma", 0, 10)
+		c.Alpha = r.num("loss.cls.alpha", 0.001, 0.999)
+	} else {
+		c.LabelSmooth = r.num("loss.cls.label_smoothing", 0, 0.99)
+	}
+	return c, r.err
+}
+
+// common reads the parameters every agent has: the model, tokenization,
+// training, optimizer and schedule ones and head.layers, head.hidden,
+// head.activation and head.dropout (the MLP of the criteria head and of
+// the span head), refusing adamw_8bit and grad checkpointing.
+func (r *paramReader) common() TrialConfig {
 	c := TrialConfig{
 		Seed:         int64(r.integer("seed", 0, math.MaxInt32)),
-		Model:        r.str("model.name", anyString(params["model.name"])...),
+		Model:        r.str("model.name", anyString(r.params["model.name"])...),
 		MaxLength:    r.integer("tok.max_length", 8, 8192),
 		BatchSize:    r.integer("train.batch_size", 1, 4096),
 		GradAccum:    r.integer("train.grad_accum", 1, 1024),
@@ -134,13 +154,10 @@ func ParseCriteria(params map[string]hpo.Value) (TrialConfig, error) {
 		AttnDropout:  r.num("model.attn_dropout", 0, 0.99),
 		FreezeLayers: r.integer("train.freeze_encoder_layers", 0, 1000),
 		LayerDecay:   r.num("optim.layerwise_lr_decay", 1e-6, 1),
-		Pooling:      r.str("head.pooling", "cls", "mean", "max", "attn"),
 		HeadLayers:   r.integer("head.layers", 1, 8),
 		HeadHidden:   r.integer("head.hidden", 1, 1<<16),
 		Activation:   r.str("head.activation", "gelu", "relu", "silu"),
 		HeadDropout:  r.num("head.dropout", 0, 0.99),
-		LossType:     r.str("loss.cls.type", "ce", "ce_label_smooth", "focal"),
-		Balance:      r.str("loss.cls.balance", "none", "weighted", "effective_num"),
 	}
 	if r.boolean("train.grad_checkpointing") {
 		r.fail("train.grad_checkpointing", "true is not implemented (gotch has no activation checkpointing); remove it from the space")
@@ -148,12 +165,6 @@ func ParseCriteria(params map[string]hpo.Value) (TrialConfig, error) {
 	if c.Optim == "adamw_8bit" {
 		r.fail("optim.name", "adamw_8bit is not implemented (no 8-bit optimizer state in gotch); restrict agents.Options.Optimizers to trainer.SupportedOptimizers()")
 	}
-	r.conditional(&c)
-	return c, r.err
-}
-
-// conditional reads the parameters that exist only under another's value.
-func (r *paramReader) conditional(c *TrialConfig) {
 	if c.Optim != "adafactor" {
 		c.Beta1 = r.num("optim.beta1", 0, 0.9999)
 		c.Beta2 = r.num("optim.beta2", 0, 0.999999)
@@ -165,12 +176,7 @@ func (r *paramReader) conditional(c *TrialConfig) {
 	case "polynomial":
 		c.PolyPower = r.num("sched.poly_power", 0.01, 10)
 	}
-	if c.LossType == "focal" {
-		c.Gamma = r.num("loss.cls.gamma", 0, 10)
-		c.Alpha = r.num("loss.cls.alpha", 0.001, 0.999)
-	} else {
-		c.LabelSmooth = r.num("loss.cls.label_smoothing", 0, 0.99)
-	}
+	return c
 }
 
 // anyString accepts whatever non-empty string the model parameter holds;

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/redsm5/supermax-hpo/activities"
@@ -30,13 +31,32 @@ type session struct {
 	sched    *schedule.Schedule
 	loss     *model.Loss
 	perEpoch int // optimizer steps per epoch
+	// nullThreshold, when set, is the epoch's fitted null threshold, which
+	// save appends to the checkpoint's NullThresholds (evidence trials).
+	nullThreshold *float64
 }
 
 // newSession builds the trial's model on device, restoring prev's model and
 // optimizer when set. libtorch's generator is seeded from (seed, 0) first,
 // so the head's random initialization is the same in every attempt.
 func newSession(tcfg Config, cfg TrialConfig, req activities.EpochRequest, modelDir string, device gotch.Device, ds *dataset, prev *checkpointMeta) (*session, error) {
-	s := &session{tcfg: tcfg, cfg: cfg, req: req, device: device, data: ds}
+	s, err := openSession(tcfg, cfg, req, modelDir, device)
+	if err != nil {
+		return nil, err
+	}
+	s.data = ds
+	if err := s.buildTrainables(prev); err != nil {
+		s.free()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openSession seeds libtorch's generator from (seed, 0) and loads the
+// trial's encoder on device: the part of a session every agent shares. The
+// caller adds its head and calls buildOptimizer; free releases it all.
+func openSession(tcfg Config, cfg TrialConfig, req activities.EpochRequest, modelDir string, device gotch.Device) (*session, error) {
+	s := &session{tcfg: tcfg, cfg: cfg, req: req, device: device}
 	manualSeed(hpo.TrialSeed(int64(req.Seed), 0))
 	var err error
 	s.pre, err = model.Load(modelDir, model.LoadOptions{
@@ -45,10 +65,6 @@ func newSession(tcfg Config, cfg TrialConfig, req activities.EpochRequest, model
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
-	}
-	if err := s.buildTrainables(prev); err != nil {
-		s.free()
-		return nil, err
 	}
 	return s, nil
 }
@@ -73,6 +89,18 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
+	if err := s.buildOptimizer(prev); err != nil {
+		return err
+	}
+	return s.buildSchedule()
+}
+
+// buildOptimizer restores prev's model (when set) into every variable of
+// the VarStore, the head's included, then builds the optimizer over the
+// trainable ones and restores prev's optimizer state.
+func (s *session) buildOptimizer(prev *checkpointMeta) error {
+	cfg := s.cfg
+	vs := s.pre.Encoder.VarStore()
 	if prev != nil {
 		if err := s.restoreModel(filepath.Join(s.req.CheckpointDir, prev.Dir, "model.ot")); err != nil {
 			return err
@@ -92,27 +120,19 @@ func (s *session) buildTrainables(prev *checkpointMeta) error {
 	}
 	s.opt.UseKernel(fusedKernel{}) // fewer gotch calls, less leaked memory
 	if prev != nil {
-		if err := s.restoreOptimizer(prev); err != nil {
-			return err
-		}
+		return s.restoreOptimizer(prev)
 	}
-	return s.buildSchedule()
+	return nil
 }
 
 // buildSchedule sizes the schedule for the trial's whole epoch budget and
 // builds the loss with the training set's class counts.
 func (s *session) buildSchedule() error {
 	cfg := s.cfg
-	batches := (len(s.data.train) + cfg.BatchSize - 1) / cfg.BatchSize
-	s.perEpoch = (batches + cfg.GradAccum - 1) / cfg.GradAccum
-	var err error
-	s.sched, err = schedule.New(schedule.Config{
-		Name: schedule.Name(cfg.Sched), BaseLR: cfg.LR, TotalSteps: s.perEpoch * s.req.MaxEpochs,
-		WarmupRatio: cfg.WarmupRatio, Cycles: cfg.Cycles, Power: cfg.PolyPower,
-	})
-	if err != nil {
-		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	if err := s.scheduleFor(len(s.data.train)); err != nil {
+		return err
 	}
+	var err error
 	s.loss, err = model.NewLoss(model.LossConfig{
 		Type: cfg.LossType, LabelSmoothing: cfg.LabelSmooth, Gamma: cfg.Gamma, Alpha: cfg.Alpha, Balance: cfg.Balance,
 	}, s.data.counts)
@@ -122,11 +142,35 @@ func (s *session) buildSchedule() error {
 	return nil
 }
 
-// restoreModel copies the checkpoint's tensors into the model's variables,
-// matched by name and shape. (gotch's VarStore.Load does the same but ends
-// with ts.CleanUp, which sleeps a full second.)
-func (s *session) restoreModel(path string) (err error) {
-	named, err := ts.LoadMultiWithDevice(path, s.device)
+// scheduleFor sizes the schedule for the trial's whole epoch budget at n
+// training examples per epoch.
+func (s *session) scheduleFor(n int) error {
+	cfg := s.cfg
+	batches := (n + cfg.BatchSize - 1) / cfg.BatchSize
+	s.perEpoch = (batches + cfg.GradAccum - 1) / cfg.GradAccum
+	var err error
+	s.sched, err = schedule.New(schedule.Config{
+		Name: schedule.Name(cfg.Sched), BaseLR: cfg.LR, TotalSteps: s.perEpoch * s.req.MaxEpochs,
+		WarmupRatio: cfg.WarmupRatio, Cycles: cfg.Cycles, Power: cfg.PolyPower,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// restoreModel copies the checkpoint's tensors at path into the model's
+// variables (restoreStore).
+func (s *session) restoreModel(path string) error {
+	return restoreStore(s.pre.Encoder.VarStore(), path, s.device)
+}
+
+// restoreStore copies the tensors saved at path into vs's variables,
+// matched by name and shape; the file must hold exactly vs's variables.
+// (gotch's VarStore.Load does the same but ends with ts.CleanUp, which
+// sleeps a full second.) Errors wrap activities.ErrCheckpointMissing.
+func restoreStore(vs *nn.VarStore, path string, device gotch.Device) (err error) {
+	named, err := ts.LoadMultiWithDevice(path, device)
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
@@ -135,7 +179,7 @@ func (s *session) restoreModel(path string) (err error) {
 	for _, nt := range named {
 		saved[nt.Name] = nt.Tensor
 	}
-	vars := s.pre.Encoder.VarStore().Variables()
+	vars := vs.Variables()
 	if len(vars) != len(saved) {
 		return fmt.Errorf("%w: %s holds %d tensors, the model has %d", activities.ErrCheckpointMissing, path, len(saved), len(vars))
 	}
@@ -159,13 +203,18 @@ func dropNamed(named []ts.NamedTensor) {
 }
 
 func (s *session) restoreOptimizer(prev *checkpointMeta) error {
-	path := filepath.Join(s.req.CheckpointDir, prev.Dir, "optim.ot")
-	named, err := ts.LoadMultiWithDevice(path, s.device)
+	return restoreOptimizerFrom(s.opt, filepath.Join(s.req.CheckpointDir, prev.Dir, "optim.ot"), prev.OptimizerSteps, s.device)
+}
+
+// restoreOptimizerFrom loads the optimizer state saved at path, at step
+// steps. Errors wrap activities.ErrCheckpointMissing.
+func restoreOptimizerFrom(opt *model.Optimizer, path string, steps int, device gotch.Device) error {
+	named, err := ts.LoadMultiWithDevice(path, device)
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
 	defer dropNamed(named)
-	if err := s.opt.LoadState(named, prev.OptimizerSteps); err != nil {
+	if err := opt.LoadState(named, steps); err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
 	return nil

@@ -16,17 +16,19 @@ import (
 	"github.com/redsm5/supermax-hpo/model"
 )
 
-// Trainer trains criteria, share and joint trials on libtorch, one epoch
-// per call. It implements activities.Trainer. The corpus is loaded once and each
-// (study, model, max_length) is tokenized once, then cached. Every call
+// Trainer trains criteria, evidence, share and joint trials on libtorch,
+// one epoch per call. It implements activities.Trainer. The corpus is
+// loaded once and each (study, model, max_length) is tokenized once (for
+// evidence, share and joint, each (study, model, max_length, doc_stride)),
+// then cached. Every call
 // builds the model from the pretrained folder and the previous epoch's
 // checkpoint and frees all its tensors before returning, so a worker's
 // memory stays flat over many trials. Safe for concurrent use; note that
 // libtorch's random generator is process-wide (see manualSeed).
 type Trainer struct {
-	cfg   Config
-	cache *corpusCache
-	twins *twinCache // share and joint documents
+	cfg      Config
+	cache    *corpusCache
+	evidence *evidenceCache // evidence, share and joint documents, by windowing
 }
 
 var _ activities.Trainer = (*Trainer)(nil)
@@ -40,12 +42,14 @@ func New(cfg Config) (*Trainer, error) {
 	if cfg.Threads > 0 {
 		setNumThreads(cfg.Threads)
 	}
-	return &Trainer{cfg: cfg, cache: newCorpusCache(cfg), twins: newTwinCache(cfg)}, nil
+	return &Trainer{cfg: cfg, cache: newCorpusCache(cfg), evidence: newEvidenceCache(cfg)}, nil
 }
 
-// TrainEpoch trains epoch req.Epoch of a criteria, share or joint trial
-// and returns its validation metric (criteria: macro-F1; share and joint:
-// (macro-F1 + span exact match) / 2, docs/agents.md), following the checkpoint contract of
+// TrainEpoch trains epoch req.Epoch of a criteria, evidence, share or
+// joint trial and returns its validation metric (criteria: macro-F1;
+// evidence: span exact match, with token F1 and the others in Metrics,
+// docs/evidence.md; share and joint: (macro-F1 + span exact match) / 2,
+// docs/agents.md), following the checkpoint contract of
 // activities.Trainer: it resumes from epoch req.Epoch−1's checkpoint (or
 // returns the recorded result when req.Epoch already finished), and saves
 // epoch req.Epoch's checkpoint atomically before returning. A mid-epoch
@@ -55,8 +59,11 @@ func New(cfg Config) (*Trainer, error) {
 // Errors wrap activities.ErrInvalidConfig, ErrCheckpointMissing or
 // ErrOutOfMemory when they are one of those.
 func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	if req.Agent == agentEvidence {
+		return t.trainEvidence(ctx, req)
+	}
 	if req.Agent != "criteria" && !isTwin(req.Agent) {
-		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements criteria, share and joint", activities.ErrInvalidConfig, req.Agent)
+		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements criteria, evidence, share and joint", activities.ErrInvalidConfig, req.Agent)
 	}
 	if req.Epoch < 1 || req.Epoch > req.MaxEpochs || req.CheckpointDir == "" || req.Study == "" {
 		return activities.EpochResult{}, fmt.Errorf("%w: study %q, epoch %d of %d, checkpoint dir %q",

@@ -168,10 +168,10 @@ func TestTrainingLearns(t *testing.T) {
 		t.Errorf("best model on validation: %v, %v; recorded %v", val, err, meta.Results[best-1].Value)
 	}
 	test, err := tr.EvaluateTest(context.Background(), req)
-	if err != nil || test < 0 || test > 1 {
-		t.Errorf("test macro-F1 %v, %v", test, err)
+	if err != nil || test.Value < 0 || test.Value > 1 || test.Metrics[MetricMacroF1] != test.Value || len(test.Metrics) != 1 {
+		t.Errorf("test macro-F1 %+v, %v", test, err)
 	}
-	t.Logf("test macro-F1 of the best epoch (%d): %.3f", best, test)
+	t.Logf("test macro-F1 of the best epoch (%d): %.3f", best, test.Value)
 	if _, err := tr.EvaluateTest(context.Background(), request(params, t.TempDir(), 1, epochs)); !errors.Is(err, activities.ErrCheckpointMissing) {
 		t.Errorf("no checkpoint: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestTrainEpochErrors(t *testing.T) {
 	req := request(params, dir, 1, 3)
 	req.Agent = "evidence"
 	if _, err := tr.TrainEpoch(context.Background(), req); !errors.Is(err, activities.ErrInvalidConfig) {
-		t.Errorf("evidence agent: %v", err)
+		t.Errorf("evidence agent with criteria parameters: %v", err)
 	}
 	req = request(params, dir, 1, 3)
 	req.Device = "cuda:7"

@@ -6,14 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
-	"github.com/sugarme/gotch"
-	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/redsm5/supermax-hpo/activities"
-	"github.com/redsm5/supermax-hpo/model"
 )
 
 // A share or joint checkpoint follows the checkpoint contract of
@@ -22,54 +18,12 @@ import (
 // epoch's model cannot be one file replaced by a rename as the criteria
 // agent's best/model.ot is: it is written into a fresh folder best-NNNN/
 // (twinBestDir) that the index names through BestEpoch once it is complete;
-// the previous best folder is removed after the index is committed.
+// the previous best folder is removed after the index is committed. Under
+// the calibrated null policy the index also keeps each epoch's fitted
+// threshold (NullThresholds), as the evidence agent's does.
 
 // twinBestDir is the folder of epoch e's model kept as the best one.
 func twinBestDir(e int) string { return fmt.Sprintf("best-%04d", e) }
-
-// restoreStore copies the tensors saved at path into vs's variables,
-// matched by name and shape; the file must hold exactly vs's variables.
-// Errors wrap activities.ErrCheckpointMissing.
-func restoreStore(vs *nn.VarStore, path string, device gotch.Device) (err error) {
-	named, err := ts.LoadMultiWithDevice(path, device)
-	if err != nil {
-		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
-	}
-	defer dropNamed(named)
-	saved := make(map[string]*ts.Tensor, len(named))
-	for _, nt := range named {
-		saved[nt.Name] = nt.Tensor
-	}
-	vars := vs.Variables()
-	if len(vars) != len(saved) {
-		return fmt.Errorf("%w: %s holds %d tensors, the model has %d", activities.ErrCheckpointMissing, path, len(saved), len(vars))
-	}
-	model.WithGrad(false, func() {
-		for name, v := range vars {
-			src, ok := saved[name]
-			if !ok || !slices.Equal(src.MustSize(), v.MustSize()) {
-				err = fmt.Errorf("%w: %s: tensor %q missing or of another shape", activities.ErrCheckpointMissing, path, name)
-				return
-			}
-			v.Copy_(src)
-		}
-	})
-	return err
-}
-
-// restoreOptimizerFrom loads the optimizer state saved at path, at step
-// steps. Errors wrap activities.ErrCheckpointMissing.
-func restoreOptimizerFrom(opt *model.Optimizer, path string, steps int, device gotch.Device) error {
-	named, err := ts.LoadMultiWithDevice(path, device)
-	if err != nil {
-		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
-	}
-	defer dropNamed(named)
-	if err := opt.LoadState(named, steps); err != nil {
-		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
-	}
-	return nil
-}
 
 // saveModel writes both VarStores into folder dir (created fresh).
 func (s *twinSession) saveModel(dir string) error {
@@ -111,12 +65,16 @@ func (s *twinSession) save(prev *checkpointMeta, hash string, res activities.Epo
 	}
 	meta := checkpointMeta{Epoch: res.Epoch, Dir: dirName, OptimizerSteps: s.opt.Steps(), Seed: s.req.Seed, ParamsHash: hash, BestEpoch: res.Epoch}
 	if prev != nil {
+		meta.NullThresholds = append(meta.NullThresholds, prev.NullThresholds...)
 		meta.Results = append(meta.Results, prev.Results...)
 		if prev.Results[prev.BestEpoch-1].Value >= res.Value {
 			meta.BestEpoch = prev.BestEpoch
 		}
 	}
 	meta.Results = append(meta.Results, res)
+	if s.nullThreshold != nil {
+		meta.NullThresholds = append(meta.NullThresholds, *s.nullThreshold)
+	}
 	if meta.BestEpoch == res.Epoch {
 		if err := s.saveModel(filepath.Join(s.req.CheckpointDir, twinBestDir(res.Epoch))); err != nil {
 			return err

@@ -5,7 +5,6 @@ package trainer
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
@@ -16,25 +15,12 @@ import (
 	"github.com/redsm5/supermax-hpo/trainer/span"
 )
 
-// epochWindows returns epoch's training windows in training order: every
-// answered window and nullKept null windows drawn without replacement,
-// shuffled, all from the stream (seed, epoch).
-func (s *twinSession) epochWindows(epoch int) []windowRef {
-	rng := rand.New(rand.NewPCG(s.req.Seed, uint64(epoch)))
-	refs := append([]windowRef(nil), s.data.answered...)
-	for _, i := range rng.Perm(len(s.data.null))[:s.nullKept] {
-		refs = append(refs, s.data.null[i])
-	}
-	rng.Shuffle(len(refs), func(i, j int) { refs[i], refs[j] = refs[j], refs[i] })
-	return refs
-}
-
 // trainEpoch runs one pass over the epoch's training windows (backward per
 // batch, an update every GradAccum batches and after the last), then
 // scores the validation split.
 func (s *twinSession) trainEpoch(ctx context.Context, epoch int) (activities.EpochResult, error) {
 	manualSeed(hpo.TrialSeed(int64(s.req.Seed), epoch))
-	refs := s.epochWindows(epoch)
+	refs := s.data.epochWindows(s.req.Seed, epoch, s.tw.QA.NegRatio)
 	n, bs, accum := len(refs), s.cfg.BatchSize, s.cfg.GradAccum
 	batches := (n + bs - 1) / bs
 	total := 0.0
@@ -57,24 +43,51 @@ func (s *twinSession) trainEpoch(ctx context.Context, epoch int) (activities.Epo
 			s.req.Progress(activities.Progress{Epoch: epoch, Step: b + 1, Steps: batches, Loss: total / float64(b+1)})
 		}
 	}
+	if err := s.calibrate(ctx); err != nil {
+		return activities.EpochResult{}, err
+	}
 	m, err := s.score(ctx, s.data.validation)
 	if err != nil {
 		return activities.EpochResult{}, err
 	}
-	return activities.EpochResult{Epoch: epoch, Value: m.value, TrainLoss: total / float64(batches)}, nil
+	return activities.EpochResult{Epoch: epoch, Value: m.value, TrainLoss: total / float64(max(batches, 1)), Metrics: s.metrics(m)}, nil
 }
 
-// update clips, steps and clears gradients, as session.update.
-func (s *twinSession) update() error {
-	if s.cfg.ClipGrad > 0 {
-		if _, err := s.opt.ClipGradNorm(s.cfg.ClipGrad); err != nil {
-			return err
-		}
+// MetricMeanF1EM is the share and joint agents' value in Metrics beside
+// MetricMacroF1 and the evidence metrics.
+const MetricMeanF1EM = "mean_f1_em"
+
+// metrics are the named metrics of m, with the fitted threshold under the
+// calibrated policy.
+func (s *twinSession) metrics(m twinMetrics) map[string]float64 {
+	out := map[string]float64{
+		MetricMeanF1EM: m.value, MetricMacroF1: m.macroF1,
+		MetricEM: m.span.EM, MetricF1: m.span.F1, MetricTopKEM: m.span.TopKEM, MetricNullRate: m.span.NullRate,
 	}
-	if err := s.opt.Step(s.sched.LR(s.opt.Steps())); err != nil {
+	if s.tw.QA.Null.Policy == span.NullCalibrated {
+		out[MetricNullThreshold] = s.threshold
+	}
+	return out
+}
+
+// calibrate fits the null threshold on the training split under the
+// calibrated policy (span.FitThreshold, starting from the current one) and
+// keeps it for validation and for the checkpoint. Other policies: nothing.
+func (s *twinSession) calibrate(ctx context.Context) error {
+	if s.tw.QA.Null.Policy != span.NullCalibrated {
+		return nil
+	}
+	decoded, _, err := s.predict(ctx, s.data.train)
+	if err != nil {
 		return err
 	}
-	return s.opt.ZeroGrad()
+	tau, err := span.FitThreshold(decoded, golds(s.data.train), s.threshold)
+	if err != nil {
+		return err
+	}
+	s.threshold = tau
+	s.nullThreshold = &tau
+	return nil
 }
 
 // twinOutput is the model's output on a batch of windows; free releases it.
@@ -93,8 +106,12 @@ func (o twinOutput) free() {
 // forward runs the split encoder on windows and both heads on its
 // branches: the classification head on the secondary branch, the span head
 // on the primary one (joint: plus the injected criteria vector).
-func (s *twinSession) forward(windows []model.Encoded, train bool) (out twinOutput, err error) {
-	batch, err := model.Collate(windows, int64(s.pre.Config.PadTokenID))
+func (s *twinSession) forward(ws []evidenceWindow, train bool) (out twinOutput, err error) {
+	encs := make([]model.Encoded, len(ws))
+	for i, w := range ws {
+		encs[i] = w.Encoded
+	}
+	batch, err := model.Collate(encs, int64(s.pre.Config.PadTokenID))
 	if err != nil {
 		return out, err
 	}
@@ -134,19 +151,18 @@ func (s *twinSession) forward(windows []model.Encoded, train bool) (out twinOutp
 // L = w_c·L_cls + (1 − w_c)·(L_start + L_end): L_cls the classification
 // loss (loss.cls.*) of the window targets, L_start + L_end twice the
 // QALoss (which averages the two).
-func (s *twinSession) backward(refs []windowRef, scale float64) (loss float64, err error) {
+func (s *twinSession) backward(refs []evidenceRef, scale float64) (loss float64, err error) {
 	n := len(refs)
-	encs := make([]model.Encoded, n)
+	ws := make([]evidenceWindow, n)
 	cls, starts, ends := make([]int64, n), make([]int64, n), make([]int64, n)
-	ws := make([]twinWindow, n)
 	for i, r := range refs {
 		w := s.data.train[r.doc].windows[r.win]
-		ws[i], encs[i] = w, w.Encoded
-		cls[i], starts[i], ends[i] = int64(w.class()), int64(w.start), int64(w.end)
+		ws[i] = w
+		cls[i], starts[i], ends[i] = int64(b2int(w.answered())), int64(w.start), int64(w.end)
 	}
 	model.WithGrad(true, func() {
 		var out twinOutput
-		if out, err = s.forward(encs, true); err != nil {
+		if out, err = s.forward(ws, true); err != nil {
 			return
 		}
 		defer out.free()
@@ -163,7 +179,7 @@ func (s *twinSession) backward(refs []windowRef, scale float64) (loss float64, e
 }
 
 // loss combines the two heads' losses (see backward); the caller frees it.
-func (s *twinSession) loss(out twinOutput, ws []twinWindow, cls, starts, ends []int64) (*ts.Tensor, error) {
+func (s *twinSession) loss(out twinOutput, ws []evidenceWindow, cls, starts, ends []int64) (*ts.Tensor, error) {
 	y := ts.MustOfSlice(cls).MustTo(s.device, true)
 	defer y.MustDrop()
 	lc, err := s.clsLoss.Forward(out.cls, y)
@@ -171,7 +187,8 @@ func (s *twinSession) loss(out twinOutput, ws []twinWindow, cls, starts, ends []
 		return nil, err
 	}
 	defer lc.MustDrop()
-	allowed := s.allowedMask(ws, out.start.MustSize()[1])
+	length := out.start.MustSize()[1]
+	allowed := ts.MustOfSlice(allowedPositions(ws, int(length))).MustView([]int64{int64(len(ws)), length}, true).MustTo(s.device, true)
 	defer allowed.MustDrop()
 	sy := ts.MustOfSlice(starts).MustTo(s.device, true)
 	defer sy.MustDrop()
@@ -182,26 +199,12 @@ func (s *twinSession) loss(out twinOutput, ws []twinWindow, cls, starts, ends []
 		return nil, err
 	}
 	defer lq.MustDrop()
-	w := s.cfg.CriteriaWeight
+	w := s.tw.CriteriaWeight
 	a := lc.MustMulScalar(ts.FloatScalar(w), false)
 	b := lq.MustMulScalar(ts.FloatScalar(2*(1-w)), false)
 	sum := a.MustAdd(b, true)
 	b.MustDrop()
 	return sum, nil
-}
-
-// allowedMask is [B, T] int64: 1 at the first token (the null answer) and
-// at the window's post tokens, where an answer may start or end.
-func (s *twinSession) allowedMask(ws []twinWindow, t int64) *ts.Tensor {
-	m := make([]int64, int64(len(ws))*t)
-	for i, w := range ws {
-		row := int64(i) * t
-		m[row] = 1
-		for k := w.TextStart; k < w.TextStart+w.TextLen; k++ {
-			m[row+int64(k)] = 1
-		}
-	}
-	return ts.MustOfSlice(m).MustView([]int64{int64(len(ws)), t}, true).MustTo(s.device, true)
 }
 
 // twinMetrics are a split's scores.
@@ -217,25 +220,25 @@ type twinMetrics struct {
 // fitted on the training split, starting from qa.null.threshold), and the
 // document's class is 1 when the classification head says 1 on any of its
 // windows.
-func (s *twinSession) score(ctx context.Context, docs []twinDoc) (twinMetrics, error) {
+func (s *twinSession) score(ctx context.Context, docs []evidenceDoc) (twinMetrics, error) {
 	decoded, classes, err := s.predict(ctx, docs)
 	if err != nil {
 		return twinMetrics{}, err
 	}
-	policy, err := s.nullPolicy(ctx)
-	if err != nil {
-		return twinMetrics{}, err
+	policy := s.tw.QA.Null
+	if policy.Policy == span.NullCalibrated {
+		policy.Threshold = s.threshold
 	}
 	preds, err := span.Decide(decoded, policy)
 	if err != nil {
 		return twinMetrics{}, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
-	golds, targets := make([][]span.Span, len(docs)), make([]int, len(docs))
+	targets := make([]int, len(docs))
 	for i, d := range docs {
-		golds[i], targets[i] = d.golds, d.class()
+		targets[i] = b2int(len(d.golds) > 0)
 	}
 	m := twinMetrics{}
-	if m.span, err = span.Score(preds, golds); err != nil {
+	if m.span, err = span.Score(preds, golds(docs)); err != nil {
 		return twinMetrics{}, err
 	}
 	if m.macroF1, err = MacroF1(classes, targets); err != nil {
@@ -245,35 +248,14 @@ func (s *twinSession) score(ctx context.Context, docs []twinDoc) (twinMetrics, e
 	return m, nil
 }
 
-// nullPolicy is the trial's null decision; for calibrated, its threshold
-// is fitted on the training split with the current model.
-func (s *twinSession) nullPolicy(ctx context.Context) (span.NullPolicy, error) {
-	p := span.NullPolicy{Policy: s.cfg.Span.NullPolicy, Threshold: s.cfg.Span.Threshold, Ratio: s.cfg.Span.NullRatio}
-	if p.Policy != span.NullCalibrated {
-		return p, nil
-	}
-	decoded, _, err := s.predict(ctx, s.data.train)
-	if err != nil {
-		return p, err
-	}
-	golds := make([][]span.Span, len(s.data.train))
-	for i, d := range s.data.train {
-		golds[i] = d.golds
-	}
-	if p.Threshold, err = span.FitThreshold(decoded, golds, p.Threshold); err != nil {
-		return p, err
-	}
-	return p, nil
-}
-
 // predict runs the model (dropout off, no autograd) on every window of
 // docs, in batches of EvalBatchSize, and returns each document's decoding
 // and predicted class.
-func (s *twinSession) predict(ctx context.Context, docs []twinDoc) ([]span.Decoded, []int, error) {
-	var refs []windowRef
+func (s *twinSession) predict(ctx context.Context, docs []evidenceDoc) ([]span.Decoded, []int, error) {
+	var refs []evidenceRef
 	for i, d := range docs {
 		for k := range d.windows {
-			refs = append(refs, windowRef{i, k})
+			refs = append(refs, evidenceRef{i, k})
 		}
 	}
 	heads := make([][]span.Window, len(docs))
@@ -287,11 +269,10 @@ func (s *twinSession) predict(ctx context.Context, docs []twinDoc) ([]span.Decod
 			return nil, nil, err
 		}
 	}
-	cfg := span.Config{NBest: s.cfg.Span.NBest, MaxAnswerLen: s.cfg.Span.MaxAnswerLen, Reranker: s.cfg.Span.Reranker, NMSIoU: s.cfg.Span.NMSIoU, TopK: s.cfg.Span.TopK}
 	decoded := make([]span.Decoded, len(docs))
 	for i := range docs {
 		var err error
-		if decoded[i], err = span.Decode(heads[i], cfg); err != nil {
+		if decoded[i], err = span.Decode(heads[i], s.tw.QA.Decode); err != nil {
 			return nil, nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 		}
 	}
@@ -300,13 +281,13 @@ func (s *twinSession) predict(ctx context.Context, docs []twinDoc) ([]span.Decod
 
 // predictBatch runs one batch of windows and appends each window's span
 // logits to heads[doc] and its class vote to classes[doc].
-func (s *twinSession) predictBatch(docs []twinDoc, part []windowRef, heads [][]span.Window, classes []int) (err error) {
-	encs := make([]model.Encoded, len(part))
+func (s *twinSession) predictBatch(docs []evidenceDoc, part []evidenceRef, heads [][]span.Window, classes []int) (err error) {
+	ws := make([]evidenceWindow, len(part))
 	for i, r := range part {
-		encs[i] = docs[r.doc].windows[r.win].Encoded
+		ws[i] = docs[r.doc].windows[r.win]
 	}
 	var out twinOutput
-	model.WithGrad(false, func() { out, err = s.forward(encs, false) })
+	model.WithGrad(false, func() { out, err = s.forward(ws, false) })
 	if err != nil {
 		return err
 	}
@@ -316,7 +297,7 @@ func (s *twinSession) predictBatch(docs []twinDoc, part []windowRef, heads [][]s
 	ends := out.end.MustTotype(gotch.Double, false).Float64Values(true)
 	cls := out.cls.MustTotype(gotch.Double, false).Float64Values(true)
 	for i, r := range part {
-		w := docs[r.doc].windows[r.win]
+		w := ws[i]
 		st, en := starts[i*t:(i+1)*t], ends[i*t:(i+1)*t]
 		heads[r.doc] = append(heads[r.doc], span.Window{
 			Offset: w.Offset, NullStart: st[0], NullEnd: en[0],
@@ -328,4 +309,11 @@ func (s *twinSession) predictBatch(docs []twinDoc, part []windowRef, heads [][]s
 		}
 	}
 	return nil
+}
+
+func b2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

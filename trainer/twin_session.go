@@ -4,15 +4,13 @@ package trainer
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 
 	"github.com/sugarme/gotch"
 
 	"github.com/redsm5/supermax-hpo/activities"
-	"github.com/redsm5/supermax-hpo/hpo"
 	"github.com/redsm5/supermax-hpo/model"
-	"github.com/redsm5/supermax-hpo/model/schedule"
+	"github.com/redsm5/supermax-hpo/trainer/span"
 )
 
 // Files of a share or joint checkpoint folder (epoch-NNNN/ or best-NNNN/):
@@ -33,55 +31,46 @@ const branchPrefix = "branch/"
 // SplitEncoder whose primary branch feeds the span head and whose
 // secondary branch feeds the classification head; for joint the
 // classification head's pooled vector is also projected onto every token
-// of the primary branch before the span head. It owns libtorch tensors;
-// free releases them.
+// of the primary branch before the span head. The embedded session owns
+// the encoder's VarStore (heads and injector included) and the optimizer;
+// the SplitEncoder owns the copies; free releases them all.
 type twinSession struct {
-	tcfg     Config
-	cfg      TwinConfig
-	joint    bool
-	req      activities.EpochRequest
-	device   gotch.Device
-	data     *twinData
-	pre      *model.Pretrained
-	split    *model.SplitEncoder
-	cls      *model.CriteriaHead
-	span     *model.SpanHead
-	inject   *model.Injector // joint only
-	opt      *model.Optimizer
-	sched    *schedule.Schedule
-	clsLoss  *model.Loss
-	qaLoss   *model.QALoss
-	perEpoch int // optimizer steps per epoch
-	nullKept int // null training windows per epoch
+	*session
+	tw      TwinConfig
+	joint   bool
+	data    *evidenceData
+	split   *model.SplitEncoder
+	cls     *model.CriteriaHead
+	span    *model.SpanHead
+	inject  *model.Injector // joint only
+	clsLoss *model.Loss
+	qaLoss  *model.QALoss
+	// threshold is the null threshold under the calibrated policy: the
+	// previous epoch's fitted one, or qa.null.threshold before the first.
+	threshold float64
 }
 
-// newTwinSession builds the trial's model on device and restores the
-// checkpoint folder from (relative to the trial's CheckpointDir) when it is
-// not empty; withOptim also restores the optimizer state saved there at
-// step steps. libtorch's generator is seeded from (seed, 0) first, so the
-// heads start the same in every attempt.
-func newTwinSession(tcfg Config, cfg TwinConfig, req activities.EpochRequest, modelDir string, device gotch.Device, ds *twinData, from string, steps int, withOptim bool) (*twinSession, error) {
-	s := &twinSession{tcfg: tcfg, cfg: cfg, joint: req.Agent == "joint", req: req, device: device, data: ds}
-	manualSeed(hpo.TrialSeed(int64(req.Seed), 0))
-	var err error
-	s.pre, err = model.Load(modelDir, model.LoadOptions{
-		Locations: tcfg.Models, Device: device, MaxLength: cfg.MaxLength,
-		Encoder: &model.EncoderOptions{HiddenDropout: cfg.Dropout, AttentionDropout: cfg.AttnDropout},
-	})
+// newTwinSession builds the trial's model on device, restoring prev's
+// model, optimizer and fitted null threshold when set. libtorch's
+// generator is seeded from (seed, 0) first (openSession), so the heads
+// start the same in every attempt.
+func newTwinSession(tcfg Config, tw TwinConfig, req activities.EpochRequest, modelDir string, device gotch.Device, d *evidenceData, prev *checkpointMeta) (*twinSession, error) {
+	base, err := openSession(tcfg, tw.TrialConfig, req, modelDir, device)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+		return nil, err
 	}
-	if err := s.build(from, steps, withOptim); err != nil {
+	s := &twinSession{session: base, tw: tw, joint: req.Agent == agentJoint, data: d, threshold: tw.QA.Null.Threshold}
+	if err := s.build(prev); err != nil {
 		s.free()
 		return nil, err
 	}
 	return s, nil
 }
 
-// build splits the encoder, adds the heads, restores a checkpoint, and
-// builds the optimizer, schedule and losses.
-func (s *twinSession) build(from string, steps int, withOptim bool) error {
-	shared, err := model.SharedLayers(s.cfg.ShareRatio, s.pre.Config.NumHiddenLayers)
+// build splits the encoder, adds the heads, restores prev, and builds the
+// optimizer, the schedule and the losses.
+func (s *twinSession) build(prev *checkpointMeta) error {
+	shared, err := model.SharedLayers(s.tw.ShareRatio, s.pre.Config.NumHiddenLayers)
 	if err != nil {
 		return fmt.Errorf("%w: joint.share_ratio: %w", activities.ErrInvalidConfig, err)
 	}
@@ -91,8 +80,8 @@ func (s *twinSession) build(from string, steps int, withOptim bool) error {
 	if err := s.buildHeads(); err != nil {
 		return err
 	}
-	if from != "" {
-		if err := s.restoreModel(from); err != nil {
+	if prev != nil {
+		if err := s.restoreFolder(prev.Dir); err != nil {
 			return err
 		}
 	}
@@ -100,26 +89,34 @@ func (s *twinSession) build(from string, steps int, withOptim bool) error {
 	if err != nil {
 		return err
 	}
+	c := s.tw
 	s.opt, err = model.NewOptimizer(model.OptimConfig{
-		Name: s.cfg.Optim, WeightDecay: s.cfg.WeightDecay, Beta1: s.cfg.Beta1, Beta2: s.cfg.Beta2, Eps: s.cfg.Eps,
+		Name: c.Optim, WeightDecay: c.WeightDecay, Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps,
 	}, params)
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
-	s.opt.UseKernel(fusedKernel{})
-	if withOptim && from != "" {
-		if err := restoreOptimizerFrom(s.opt, filepath.Join(s.req.CheckpointDir, from, twinOptimFile), steps, s.device); err != nil {
+	s.opt.UseKernel(fusedKernel{}) // fewer gotch calls, less leaked memory
+	if prev != nil {
+		path := filepath.Join(s.req.CheckpointDir, prev.Dir, twinOptimFile)
+		if err := restoreOptimizerFrom(s.opt, path, prev.OptimizerSteps, s.device); err != nil {
 			return err
 		}
+		if c.QA.Null.Policy == span.NullCalibrated {
+			if len(prev.NullThresholds) != prev.Epoch {
+				return fmt.Errorf("%w: checkpoint of epoch %d in %s has %d fitted null thresholds", activities.ErrCheckpointMissing, prev.Epoch, s.req.CheckpointDir, len(prev.NullThresholds))
+			}
+			s.threshold = prev.NullThresholds[prev.Epoch-1]
+		}
 	}
-	return s.buildScheduleAndLosses()
+	return s.buildLosses()
 }
 
 // buildHeads adds the classification head ("cls_head"), the span head
-// ("span_head") and for joint the injector ("inject") to the encoder's
+// (spanHeadPrefix) and for joint the injector ("inject") to the encoder's
 // VarStore, with autograd on (see session.buildTrainables).
 func (s *twinSession) buildHeads() error {
-	vs, width, c := s.pre.Encoder.VarStore(), s.pre.Encoder.HiddenSize(), s.cfg
+	vs, width, c := s.pre.Encoder.VarStore(), s.pre.Encoder.HiddenSize(), s.tw
 	var err error
 	model.WithGrad(true, func() {
 		s.cls, err = model.NewCriteriaHead(vs.Root().Sub("cls_head"), width, model.HeadConfig{
@@ -128,7 +125,7 @@ func (s *twinSession) buildHeads() error {
 		if err != nil {
 			return
 		}
-		s.span, err = model.NewSpanHead(vs, "span_head", width, model.SpanHeadConfig{
+		s.span, err = model.NewSpanHead(vs, spanHeadPrefix, width, model.SpanHeadConfig{
 			Layers: c.HeadLayers, Hidden: c.HeadHidden, Activation: c.Activation, Dropout: c.HeadDropout,
 		})
 		if err != nil || !s.joint {
@@ -146,7 +143,7 @@ func (s *twinSession) buildHeads() error {
 // optim.layerwise_lr_decay to both VarStores alike (the copies carry the
 // depths of the layers they copy) and prefixes the copies' names.
 func (s *twinSession) trainableParams() ([]model.Param, error) {
-	pol := model.ParamPolicy{NumLayers: s.pre.Config.NumHiddenLayers, FreezeLayers: s.cfg.FreezeLayers, LayerDecay: s.cfg.LayerDecay}
+	pol := model.ParamPolicy{NumLayers: s.pre.Config.NumHiddenLayers, FreezeLayers: s.tw.FreezeLayers, LayerDecay: s.tw.LayerDecay}
 	params, err := model.TrainableParams(s.pre.Encoder.VarStore(), pol)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
@@ -162,35 +159,25 @@ func (s *twinSession) trainableParams() ([]model.Param, error) {
 	return params, nil
 }
 
-// buildScheduleAndLosses sizes the schedule for the trial's epoch budget
-// (every answered training window and round(qa.neg_ratio × null windows)
-// per epoch) and builds the classification loss, whose class counts are
-// those of an epoch's windows, and the span loss.
-func (s *twinSession) buildScheduleAndLosses() error {
-	c := s.cfg
-	s.nullKept = int(math.Round(c.Span.NegRatio * float64(len(s.data.null))))
-	n := len(s.data.answered) + s.nullKept
-	if n == 0 {
-		return fmt.Errorf("%w: qa.neg_ratio %g leaves no training window", activities.ErrInvalidConfig, c.Span.NegRatio)
+// buildLosses sizes the schedule for the epoch's windows (the same count
+// every epoch, evidenceData.epochWindows) and builds the classification
+// loss, whose class counts are an epoch's null and answered windows, and
+// the span loss.
+func (s *twinSession) buildLosses() error {
+	c := s.tw
+	n := s.data.epochWindowCount(c.QA.NegRatio)
+	if err := s.scheduleFor(n); err != nil {
+		return err
 	}
-	batches := (n + c.BatchSize - 1) / c.BatchSize
-	s.perEpoch = (batches + c.GradAccum - 1) / c.GradAccum
 	var err error
-	s.sched, err = schedule.New(schedule.Config{
-		Name: schedule.Name(c.Sched), BaseLR: c.LR, TotalSteps: s.perEpoch * s.req.MaxEpochs,
-		WarmupRatio: c.WarmupRatio, Cycles: c.Cycles, Power: c.PolyPower,
-	})
-	if err != nil {
-		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
-	}
 	s.clsLoss, err = model.NewLoss(model.LossConfig{
 		Type: c.LossType, LabelSmoothing: c.LabelSmooth, Gamma: c.Gamma, Alpha: c.Alpha, Balance: c.Balance,
-	}, []int{s.nullKept, len(s.data.answered)})
+	}, []int{n - len(s.data.answered), len(s.data.answered)})
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
 	s.qaLoss, err = model.NewQALoss(model.QALossConfig{
-		Type: c.Span.LossType, LabelSmoothing: c.Span.LabelSmooth, Gamma: c.Span.Gamma, Alpha: c.Span.Alpha,
+		Type: c.QA.LossType, LabelSmoothing: c.QA.LabelSmooth, Gamma: c.QA.Gamma, Alpha: c.QA.Alpha,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
@@ -198,9 +185,9 @@ func (s *twinSession) buildScheduleAndLosses() error {
 	return nil
 }
 
-// restoreModel copies the tensors of checkpoint folder dir into both
-// VarStores.
-func (s *twinSession) restoreModel(dir string) error {
+// restoreFolder copies the tensors of checkpoint folder dir (relative to
+// the trial's CheckpointDir) into both VarStores.
+func (s *twinSession) restoreFolder(dir string) error {
 	base := filepath.Join(s.req.CheckpointDir, dir)
 	if err := restoreStore(s.pre.Encoder.VarStore(), filepath.Join(base, twinModelFile), s.device); err != nil {
 		return err
@@ -213,13 +200,8 @@ func (s *twinSession) restoreModel(dir string) error {
 
 // free releases every tensor of the session.
 func (s *twinSession) free() {
-	if s.opt != nil {
-		s.opt.Free()
-	}
 	if s.split != nil {
 		s.split.Free()
 	}
-	if s.pre != nil {
-		s.pre.Encoder.VarStore().Destroy()
-	}
+	s.session.free()
 }

@@ -70,8 +70,11 @@ func TestTwinTrainsResumesAndEvaluates(t *testing.T) {
 			}
 			req := twinRequest(agent, params, runA, 1, 3)
 			cfg, _ := ParseTwin(params)
-			s, err := tr.openTwin(req, cfg, &meta, false)
+			s, err := tr.openTwin(req, cfg, nil)
 			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.restoreFolder(twinBestDir(meta.BestEpoch)); err != nil {
 				t.Fatal(err)
 			}
 			val, err := s.score(context.Background(), s.data.validation)
@@ -80,10 +83,11 @@ func TestTwinTrainsResumesAndEvaluates(t *testing.T) {
 				t.Errorf("best model on validation: %+v, %v; recorded %v", val, err, meta.Results[meta.BestEpoch-1].Value)
 			}
 			test, err := tr.EvaluateTest(context.Background(), req)
-			if err != nil || test < 0 || test > 1 {
-				t.Errorf("test value %v, %v", test, err)
+			if err != nil || test.Value < 0 || test.Value > 1 || test.Metrics[MetricMeanF1EM] != test.Value ||
+				test.Value != (test.Metrics[MetricMacroF1]+test.Metrics[MetricEM])/2 {
+				t.Errorf("test result %+v, %v", test, err)
 			}
-			t.Logf("%s: test (macro-F1 + EM)/2 of the best epoch (%d): %.3f", agent, meta.BestEpoch, test)
+			t.Logf("%s: test metrics of the best epoch (%d): %v", agent, meta.BestEpoch, test.Metrics)
 			if _, err := tr.EvaluateTest(context.Background(), twinRequest(agent, params, t.TempDir(), 1, 3)); !errors.Is(err, activities.ErrCheckpointMissing) {
 				t.Errorf("no checkpoint: %v", err)
 			}
@@ -131,12 +135,15 @@ func TestTwinCheckpointFiles(t *testing.T) {
 // TestTwinParametersChangeTraining trains one epoch per variant of the
 // tiny share and joint trials, each changing one parameter, and checks that
 // the epoch's training loss or validation value differs from the base
-// run's: the two parameters of their own (joint.share_ratio changes which
-// layers are duplicated, joint.criteria_weight the loss) and the criteria
-// side's, which only these agents and criteria read.
+// run's (or, for the null policy, its span F1 or null rate): the two
+// parameters of their own (joint.share_ratio changes which layers are
+// duplicated, joint.criteria_weight the loss), the criteria side's, and
+// the span side's that change training or the null decision. The decoding
+// parameters go through ParseEvidence's span.Config unchanged; their
+// effect is shown in trainer/span and for the evidence agent.
 func TestTwinParametersChangeTraining(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains 20 tiny epochs")
+		t.Skip("trains 24 tiny epochs")
 	}
 	tr := newTestTrainer(t)
 	variants := []struct {
@@ -151,27 +158,35 @@ func TestTwinParametersChangeTraining(t *testing.T) {
 		{"loss.cls.balance", hpo.String("weighted"), nil},
 		{"loss.cls.type", hpo.String("ce_label_smooth"), map[string]hpo.Value{"loss.cls.label_smoothing": hpo.Float(0.2)}},
 		{"loss.cls.type", hpo.String("focal"), map[string]hpo.Value{"loss.cls.gamma": hpo.Float(2), "loss.cls.alpha": hpo.Float(0.25)}},
+		// The span side, read by ParseEvidence for these agents too.
+		{"qa.neg_ratio", hpo.Float(0.3), nil},
+		{"tok.doc_stride", hpo.Int(32), nil},
+		{"loss.qa.type", hpo.String("qa_focal"), map[string]hpo.Value{"loss.qa.gamma": hpo.Float(2), "loss.qa.alpha": hpo.Float(0.25)}},
+		{"qa.null.policy", hpo.String("ratio"), map[string]hpo.Value{"qa.null.ratio": hpo.Float(0.5)}},
 	}
 	for _, agent := range []string{"share", "joint"} {
-		run := func(p map[string]hpo.Value) [2]float64 {
+		run := func(p map[string]hpo.Value) [4]float64 {
 			res, err := tr.TrainEpoch(context.Background(), twinRequest(agent, p, t.TempDir(), 1, 3))
 			if err != nil {
 				t.Fatal(err)
 			}
-			return [2]float64{res.TrainLoss, res.Value}
+			return [4]float64{res.TrainLoss, res.Value, res.Metrics[MetricF1], res.Metrics[MetricNullRate]}
 		}
 		base := run(tinyTwinParams(t))
 		for _, v := range variants {
 			p := tinyTwinParams(t)
 			p[v.param] = v.value
-			if v.param == "loss.cls.type" {
-				delete(p, "loss.cls.label_smoothing") // the base's ce brought it
+			switch v.param { // parameters of the base's choices that the new one lacks
+			case "loss.cls.type":
+				delete(p, "loss.cls.label_smoothing")
+			case "loss.qa.type":
+				delete(p, "loss.qa.label_smoothing")
 			}
 			for k, x := range v.also {
 				p[k] = x
 			}
 			if got := run(p); got == base {
-				t.Errorf("%s: %s = %v: loss and value %v, same as the base run", agent, v.param, v.value, got)
+				t.Errorf("%s: %s = %v: loss, value, F1 and null rate %v, same as the base run", agent, v.param, v.value, got)
 			}
 		}
 	}
@@ -183,11 +198,11 @@ func TestParseTwin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ShareRatio != 0.5 || c.CriteriaWeight != 0.5 || c.Span.DocStride != 16 || c.Span.NBest != 10 || c.Pooling != "mean" {
+	if c.ShareRatio != 0.5 || c.CriteriaWeight != 0.5 || c.QA.DocStride != 16 || c.QA.Decode.NBest != 10 || c.Pooling != "mean" || c.QA.NegRatio != 1 {
 		t.Errorf("parsed %+v", c)
 	}
 	for name, bad := range map[string]hpo.Value{
-		"joint.share_ratio": hpo.Float(1.5), "joint.criteria_weight": hpo.String("x"), "tok.doc_stride": hpo.Int(40),
+		"joint.share_ratio": hpo.Float(1.5), "joint.criteria_weight": hpo.String("x"), "tok.doc_stride": hpo.Int(64),
 		"qa.reranker": hpo.String("max"), "qa.null.policy": hpo.String("calibrated"), // without qa.null.threshold
 	} {
 		q := tinyTwinParams(t)
@@ -195,5 +210,39 @@ func TestParseTwin(t *testing.T) {
 		if _, err := ParseTwin(q); !errors.Is(err, activities.ErrInvalidConfig) {
 			t.Errorf("%s = %v: %v, want ErrInvalidConfig", name, bad, err)
 		}
+	}
+}
+
+// TestTwinCalibratedThreshold: under the calibrated null policy each
+// epoch's fitted threshold is in its metrics and in the checkpoint index,
+// and the test split is decoded with the best epoch's.
+func TestTwinCalibratedThreshold(t *testing.T) {
+	tr := newTestTrainer(t)
+	params := tinyTwinParams(t)
+	params["qa.null.policy"] = hpo.String("calibrated")
+	params["qa.null.threshold"] = hpo.Float(3)
+	dir := t.TempDir()
+	var fitted []float64
+	for e := 1; e <= 2; e++ {
+		res, err := tr.TrainEpoch(context.Background(), twinRequest("joint", params, dir, e, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tau, ok := res.Metrics[MetricNullThreshold]
+		if !ok {
+			t.Fatalf("epoch %d: no %s in %v", e, MetricNullThreshold, res.Metrics)
+		}
+		fitted = append(fitted, tau)
+	}
+	meta, _, err := readMeta(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(meta.NullThresholds) != 2 || meta.NullThresholds[0] != fitted[0] || meta.NullThresholds[1] != fitted[1] {
+		t.Errorf("index thresholds %v, epochs reported %v", meta.NullThresholds, fitted)
+	}
+	test, err := tr.EvaluateTest(context.Background(), twinRequest("joint", params, dir, 1, 2))
+	if err != nil || test.Metrics[MetricNullThreshold] != fitted[meta.BestEpoch-1] {
+		t.Errorf("test result %+v, %v; want the best epoch's (%d) threshold %v", test, err, meta.BestEpoch, fitted[meta.BestEpoch-1])
 	}
 }

@@ -4,19 +4,17 @@ package trainer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/model"
+	"github.com/redsm5/supermax-hpo/trainer/span"
 )
 
-// isTwin reports whether agent is one of the two agents with a
-// classification head and a span head on one split encoder.
-func isTwin(agent string) bool { return agent == "share" || agent == "joint" }
-
 // trainTwin is TrainEpoch for share and joint trials (request already
-// checked): the same checkpoint contract as the criteria agent's, with
+// checked): the checkpoint contract of the criteria agent (startFrom), with
 // the checkpoint layout of twin_checkpoint.go.
 func (t *Trainer) trainTwin(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
 	cfg, err := ParseTwin(req.Params)
@@ -34,33 +32,26 @@ func (t *Trainer) trainTwin(ctx context.Context, req activities.EpochRequest) (a
 	if err != nil || done != nil {
 		return deref(done), err
 	}
-	res, err := t.trainTwinEpoch(ctx, req, cfg, prev, hash)
-	return res, classify(err)
-}
-
-// trainTwinEpoch builds the trial's model from prev's checkpoint (nil:
-// the pretrained weights), trains one epoch, evaluates and saves.
-func (t *Trainer) trainTwinEpoch(ctx context.Context, req activities.EpochRequest, cfg TwinConfig, prev *checkpointMeta, hash string) (activities.EpochResult, error) {
-	s, err := t.openTwin(req, cfg, prev, true)
+	s, err := t.openTwin(req, cfg, prev)
 	if err != nil {
 		return activities.EpochResult{}, err
 	}
-	defer releaseMemory()
+	defer releaseMemory() // see Trainer.train
 	defer s.free()
 	res, err := s.trainEpoch(ctx, req.Epoch)
-	if err != nil {
-		return activities.EpochResult{}, err
+	if err == nil {
+		err = s.save(prev, hash, res)
 	}
-	if err := s.save(prev, hash, res); err != nil {
-		return activities.EpochResult{}, err
+	if err != nil {
+		return activities.EpochResult{}, classify(err)
 	}
 	return res, nil
 }
 
-// openTwin resolves the device, model folder and documents of a share or
-// joint trial and builds its session from checkpoint folder dir of meta:
-// the last epoch's (withOptim, to train on) or the best epoch's.
-func (t *Trainer) openTwin(req activities.EpochRequest, cfg TwinConfig, meta *checkpointMeta, train bool) (*twinSession, error) {
+// openTwin resolves the device, the model and the documents of a share or
+// joint trial (the evidence agent's documents: one cache serves the three)
+// and builds its session from prev (nil: the pretrained weights).
+func (t *Trainer) openTwin(req activities.EpochRequest, cfg TwinConfig, prev *checkpointMeta) (*twinSession, error) {
 	device, err := parseDevice(req.Device)
 	if err != nil {
 		return nil, err
@@ -69,62 +60,55 @@ func (t *Trainer) openTwin(req activities.EpochRequest, cfg TwinConfig, meta *ch
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
 	}
-	ds, err := t.twins.get(twinKey{study: req.Study, modelDir: modelDir, maxLength: cfg.MaxLength, docStride: cfg.Span.DocStride})
+	d, err := t.evidence.get(evidenceKey{study: req.Study, modelDir: modelDir, maxLength: cfg.MaxLength, docStride: cfg.QA.DocStride})
+	if errors.Is(err, model.ErrBadInput) {
+		// tok.doc_stride or tok.max_length leaves a window no room.
+		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	from, steps := "", 0
-	switch {
-	case meta != nil && train:
-		from, steps = meta.Dir, meta.OptimizerSteps
-	case meta != nil:
-		from = twinBestDir(meta.BestEpoch)
-	}
-	return newTwinSession(t.cfg, cfg, req, modelDir, device, ds, from, steps, train)
+	s, err := newTwinSession(t.cfg, cfg, req, modelDir, device, d, prev)
+	return s, classify(err)
 }
 
 // evaluateTwinTest is EvaluateTest for share and joint trials: the best
-// epoch's model scored on the test split, (macro-F1 + span EM) / 2, with
-// the trial's decoding and null policy (calibrated: fitted on the training
-// split with that model).
-func (t *Trainer) evaluateTwinTest(ctx context.Context, req activities.EpochRequest) (float64, error) {
+// epoch's model (best-NNNN/) scored on the test split with the trial's
+// decoding and null policy — under calibrated, the threshold fitted at the
+// end of the best epoch. Value is (macro-F1 + span EM) / 2.
+func (t *Trainer) evaluateTwinTest(ctx context.Context, req activities.EpochRequest) (activities.TestResult, error) {
 	cfg, err := ParseTwin(req.Params)
 	if err != nil {
-		return 0, err
+		return activities.TestResult{}, err
 	}
-	meta, err := finishedMeta(req)
+	meta, err := bestCheckpoint(req)
 	if err != nil {
-		return 0, err
+		return activities.TestResult{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return activities.TestResult{}, err
 	}
-	s, err := t.openTwin(req, cfg, &meta, false)
+	s, err := t.openTwin(req, cfg, nil)
 	if err != nil {
-		return 0, classify(err)
+		return activities.TestResult{}, err
 	}
 	defer releaseMemory()
 	defer s.free()
+	if cfg.QA.Null.Policy == span.NullCalibrated {
+		if len(meta.NullThresholds) != meta.Epoch {
+			return activities.TestResult{}, fmt.Errorf("%w: checkpoint of epoch %d in %s has %d fitted null thresholds", activities.ErrCheckpointMissing, meta.Epoch, req.CheckpointDir, len(meta.NullThresholds))
+		}
+		s.threshold = meta.NullThresholds[meta.BestEpoch-1]
+	}
+	if err := s.restoreFolder(twinBestDir(meta.BestEpoch)); err != nil {
+		return activities.TestResult{}, err
+	}
+	if len(s.data.test) == 0 {
+		return activities.TestResult{}, fmt.Errorf("%w: study %s has no document in its test split", activities.ErrInvalidConfig, req.Study)
+	}
 	m, err := s.score(ctx, s.data.test)
-	return m.value, classify(err)
-}
-
-// finishedMeta reads the trial's checkpoint index, which must exist and
-// belong to req's parameters. Errors wrap activities.ErrCheckpointMissing
-// or ErrInvalidConfig.
-func finishedMeta(req activities.EpochRequest) (checkpointMeta, error) {
-	hash, err := paramsHash(req.Params)
 	if err != nil {
-		return checkpointMeta{}, err
+		return activities.TestResult{}, classify(err)
 	}
-	meta, found, err := readMeta(req.CheckpointDir)
-	switch {
-	case err != nil:
-		return checkpointMeta{}, err
-	case !found:
-		return checkpointMeta{}, fmt.Errorf("%w: no finished epoch in %s", activities.ErrCheckpointMissing, req.CheckpointDir)
-	case meta.ParamsHash != hash:
-		return checkpointMeta{}, fmt.Errorf("%w: checkpoint in %s was made with other parameters", activities.ErrInvalidConfig, req.CheckpointDir)
-	}
-	return meta, nil
+	return activities.TestResult{Value: m.value, Metrics: s.metrics(m)}, nil
 }
