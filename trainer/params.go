@@ -1,8 +1,11 @@
 // Package trainer is the real Trainer behind the TrainEpoch activity: it
-// fine-tunes a BERT-family encoder with the criteria head on libtorch via
+// fine-tunes a BERT-family encoder with the agent's heads on libtorch via
 // gotch (files built with -tags gotch), on the study's ReDSM5 split, one
-// epoch per call, checkpointing after each. The parameter parsing and the
-// metrics in this file and metrics.go are pure Go and build everywhere.
+// epoch per call, checkpointing after each: the criteria head (session.go,
+// epoch.go), the span head (evidence_*.go), or both on a split encoder for
+// share and joint (twin_*.go; docs/agents.md). The parameter parsing and
+// the metrics in this file, twin_params.go and metrics.go are pure Go and
+// build everywhere.
 package trainer
 
 import (
