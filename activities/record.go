@@ -19,6 +19,12 @@ import (
 // (FinishTrial writes it), visible in optuna-dashboard.
 const ReasonAttr = "supermax_reason"
 
+// MetricsAttr is the ledger user attribute of a trial holding epoch e's
+// further metrics (EpochResult.Metrics) as a JSON object, e.g.
+// "supermax_metrics_epoch_2" = {"em":0.5,"f1":0.62,...}, beside the
+// epoch's intermediate value.
+func MetricsAttr(epoch int) string { return "supermax_metrics_epoch_" + strconv.Itoa(epoch) }
+
 // IntermediateRequest is the input of RecordIntermediate.
 type IntermediateRequest struct {
 	Storage string  `json:"storage"`
@@ -26,10 +32,13 @@ type IntermediateRequest struct {
 	Number  int     `json:"number"`
 	Epoch   int     `json:"epoch"`
 	Value   float64 `json:"value"`
+	// Metrics are the epoch's further metrics, written as MetricsAttr(Epoch)
+	// when not empty.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
 }
 
-// RecordIntermediate writes the value of one epoch of a trial to the ledger
-// (an upsert: idempotent).
+// RecordIntermediate writes the value of one epoch of a trial, and its
+// metrics when it has some, to the ledger (upserts: idempotent).
 func (a *Activities) RecordIntermediate(ctx context.Context, req IntermediateRequest) error {
 	l, err := a.ledger(ctx, req.Storage)
 	if err != nil {
@@ -38,7 +47,24 @@ func (a *Activities) RecordIntermediate(ctx context.Context, req IntermediateReq
 	if err := l.Report(ctx, req.StudyID, req.Number, req.Epoch, req.Value); err != nil {
 		return ledgerError(fmt.Errorf("record epoch %d of trial %d: %w", req.Epoch, req.Number, err))
 	}
+	if err := writeMetrics(ctx, l, req.StudyID, req.Number, req.Epoch, req.Metrics); err != nil {
+		return ledgerError(fmt.Errorf("record epoch %d of trial %d: %w", req.Epoch, req.Number, err))
+	}
 	return nil
+}
+
+// writeMetrics writes an epoch's metrics as MetricsAttr(epoch); nothing
+// when there are none. encoding/json sorts the keys, so a repeated write
+// is the same text (a no-op on a finished trial).
+func writeMetrics(ctx context.Context, l ledger.Ledger, studyID int64, n, epoch int, m map[string]float64) error {
+	if len(m) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("metrics of epoch %d: %w", epoch, err)
+	}
+	return l.SetUserAttr(ctx, studyID, n, MetricsAttr(epoch), string(b))
 }
 
 // FinishRequest is the input of FinishTrial.
@@ -53,6 +79,9 @@ type FinishRequest struct {
 	// FromEpoch, FromEpoch+1, ...; FinishTrial writes them before the end.
 	FromEpoch int       `json:"from_epoch,omitempty"`
 	Values    []float64 `json:"values,omitempty"`
+	// Metrics, when set, are those epochs' further metrics, index by index
+	// with Values (nil entries: none), written as MetricsAttr.
+	Metrics []map[string]float64 `json:"metrics,omitempty"`
 }
 
 // FinishResult is the output of FinishTrial.
@@ -92,6 +121,11 @@ func writeLast(ctx context.Context, l ledger.Ledger, req FinishRequest) error {
 	for i, v := range req.Values {
 		if err := l.Report(ctx, req.StudyID, req.Number, req.FromEpoch+i, v); err != nil {
 			return fmt.Errorf("epoch %d: %w", req.FromEpoch+i, err)
+		}
+	}
+	for i, m := range req.Metrics {
+		if err := writeMetrics(ctx, l, req.StudyID, req.Number, req.FromEpoch+i, m); err != nil {
+			return err
 		}
 	}
 	reason, err := json.Marshal(req.Reason)

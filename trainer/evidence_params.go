@@ -5,9 +5,6 @@ import (
 	"github.com/redsm5/supermax-hpo/trainer/span"
 )
 
-// agentEvidence is the evidence agent's name in requests (agents.Evidence).
-const agentEvidence = "evidence"
-
 // EvidenceConfig is an evidence trial's parameters, read by ParseEvidence
 // (docs/evidence.md). Plain data.
 type EvidenceConfig struct {

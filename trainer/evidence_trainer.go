@@ -14,6 +14,9 @@ import (
 	"github.com/redsm5/supermax-hpo/trainer/span"
 )
 
+// agentEvidence is the evidence agent's name in requests (agents.Evidence).
+const agentEvidence = "evidence"
+
 // trainEvidence is TrainEpoch for the evidence agent: the same checkpoint
 // contract as criteria (startFrom, save), with the span head and, under
 // the calibrated policy, the fitted null threshold saved in the

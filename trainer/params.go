@@ -2,10 +2,12 @@
 // fine-tunes a BERT-family encoder with the agent's heads on libtorch via
 // gotch (files built with -tags gotch), on the study's ReDSM5 split, one
 // epoch per call, checkpointing after each: the criteria head (session.go,
-// epoch.go), the span head (evidence_*.go), or both on a split encoder for
-// share and joint (twin_*.go; docs/agents.md). The parameter parsing and
-// the metrics in this file, twin_params.go and metrics.go are pure Go and
-// build everywhere.
+// epoch.go), the span head for the evidence agent (evidence_*.go,
+// docs/evidence.md), or both on a split encoder for share and joint
+// (twin_*.go, docs/agents.md). The parameter parsing, the evidence
+// documents and the metrics (this file, evidence_params.go,
+// evidence_data.go, twin_params.go, metrics.go, and package span) are pure
+// Go and build everywhere.
 package trainer
 
 import (

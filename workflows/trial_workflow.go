@@ -54,6 +54,7 @@ type trial struct {
 	state     hpo.TrialState
 	es        earlystop.State
 	values    []float64
+	metrics   []map[string]float64 // each epoch's EpochResult.Metrics, beside values
 	best      *float64
 	bestEpoch int
 	// pruneReason is set by a prune signal or a prune verdict.
@@ -114,6 +115,7 @@ func (t *trial) run(ctx workflow.Context) TrialResult {
 		if err != nil {
 			return t.end(ctx, hpo.Fail, err)
 		}
+		t.metrics = append(t.metrics, r.Metrics)
 		if stop := t.observe(ctx, epoch, r.Value); stop {
 			return t.result(hpo.Complete, ReasonEarlyStopping)
 		}
@@ -153,8 +155,20 @@ func (t *trial) recordValues(ctx workflow.Context) {
 	for ; t.recorded < len(t.values); t.recorded++ {
 		t.writes = append(t.writes, workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.RecordIntermediate,
 			activities.IntermediateRequest{Storage: t.in.Storage, StudyID: t.in.StudyID, Number: t.in.Number,
-				Epoch: t.recorded + 1, Value: t.values[t.recorded]}))
+				Epoch: t.recorded + 1, Value: t.values[t.recorded], Metrics: t.metrics[t.recorded]}))
 	}
+}
+
+// someMetrics is ms, or nil when no epoch has metrics (the criteria
+// agent), so that FinishTrial's input is unchanged for agents without
+// them.
+func someMetrics(ms []map[string]float64) []map[string]float64 {
+	for _, m := range ms {
+		if len(m) > 0 {
+			return ms
+		}
+	}
+	return nil
 }
 
 // progress is the one-line summary shown in the Web UI while the trial runs.
@@ -238,6 +252,7 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 	err := workflow.ExecuteActivity(shortActivity(ctx, t.in.Timeouts), a.FinishTrial, activities.FinishRequest{
 		Storage: t.in.Storage, StudyID: t.in.StudyID, Number: t.in.Number, State: r.State, Value: r.Value, Reason: r.Reason,
 		FromEpoch: t.recorded + 1, Values: t.values[t.recorded:],
+		Metrics: someMetrics(t.metrics[t.recorded:]),
 	}).Get(ctx, nil)
 	if err != nil {
 		logger.Error("trial: recording the end in the ledger failed", "trial", t.in.Number, "error", err)
