@@ -129,19 +129,25 @@ func (h *CriteriaHead) Forward(hidden, mask *ts.Tensor, train bool) (logits *ts.
 		return nil, fmt.Errorf("%w: hidden %v and mask %v, want [B, T, H] and [B, T]", ErrBadInput, hs, ms)
 	}
 	tp := &tape{}
-	x := h.pool(tp, hidden, mask)
+	x := h.classify(tp, h.pool(tp, hidden, mask), train)
+	if tp.err != nil {
+		drop(x)
+		return nil, fmt.Errorf("%w: criteria head forward: %w", ErrTorch, tp.err)
+	}
+	return x, nil
+}
+
+// classify runs the MLP on pooled vectors [B, H] through tp, consuming x,
+// and returns logits [B, 2] (nil once tp has failed; the caller checks
+// tp.err).
+func (h *CriteriaHead) classify(tp *tape, x *ts.Tensor, train bool) *ts.Tensor {
 	for _, l := range h.hidden {
 		x = swapDrop(x, tp.dropout(x, h.cfg.Dropout, train))
 		x = swapDrop(x, tp.dense(x, l))
 		x = tp.activate(headActivation(h.cfg.Activation), x)
 	}
 	x = swapDrop(x, tp.dropout(x, h.cfg.Dropout, train))
-	x = swapDrop(x, tp.dense(x, h.out))
-	if tp.err != nil {
-		drop(x)
-		return nil, fmt.Errorf("%w: criteria head forward: %w", ErrTorch, tp.err)
-	}
-	return x, nil
+	return swapDrop(x, tp.dense(x, h.out))
 }
 
 // headActivation maps a head activation to tape.activate's names.

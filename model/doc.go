@@ -20,6 +20,17 @@
 // checkpoint names with a "bert."/"roberta."/"electra."/"deberta." prefix and the old
 // LayerNorm gamma/beta names are accepted too.
 //
+// The share and joint agents read one encoder through two branches
+// (split.go): SplitEncoder shares the embeddings and the lowest
+// SharedLayers(joint.share_ratio, L) = round(ratio·L) transformer layers
+// between a primary branch (the encoder's own top layers) and a secondary
+// one (copies of those layers in a VarStore of their own, made from the
+// loaded weights, so both branches start pretrained); ratio 1 is one
+// encoder with two heads, ratio 0 two encoders that share only the
+// embeddings. Injector (joint.go) adds the projected pooled vector of the
+// criteria branch to every token of the span branch. docs/agents.md tells
+// which branch each head reads.
+//
 // Weights load from model.safetensors (our own reader; F32, F16, BF16, F64)
 // or, when absent, pytorch_model.bin through gotch's pickle decoder.
 //

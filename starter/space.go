@@ -14,10 +14,9 @@ import (
 // restrictForTrainer narrows the study's search space to the choices its
 // trainer implements, so that no trial samples one the trainer refuses: for
 // the gotch trainer, trainer.RestrictOptions (no adamw_8bit, no grad
-// checkpointing). It returns one note per removed choice, saying why, and a
-// note when the agent is one the gotch trainer does not train (its trials
-// would fail with that reason). The simulated trainer accepts the whole
-// space. Deterministic; reads nothing but spec.
+// checkpointing). It returns one note per removed choice, saying why (the
+// gotch trainer trains all four agents). The simulated trainer accepts the
+// whole space. Deterministic; reads nothing but spec.
 func restrictForTrainer(spec *workflows.StudySpec) ([]string, error) {
 	if spec.Trainer != workflows.TrainerGotch {
 		return nil, nil
@@ -27,9 +26,6 @@ func restrictForTrainer(spec *workflows.StudySpec) ([]string, error) {
 		return nil, fmt.Errorf("%w: --trainer %s: %w", errUsage, spec.Trainer, err)
 	}
 	spec.AgentOptions = opts
-	if spec.Agent != string(agents.Criteria) {
-		notes = append(notes, fmt.Sprintf("agent %s: the gotch trainer trains only the criteria agent; this study's trials will fail saying so", spec.Agent))
-	}
 	return notes, nil
 }
 

@@ -20,18 +20,26 @@ const MetricMacroF1 = "macro_f1"
 // with the agent's own metrics: for criteria Value is the macro-F1
 // (Metrics "macro_f1"); for evidence Value is span exact match (Metrics
 // "em", "f1", "topk_em", "null_rate", and "null_threshold" under the
-// calibrated policy: the threshold fitted at the best epoch). req carries
+// calibrated policy: the threshold fitted at the best epoch); for share and
+// joint Value is (macro-F1 + span exact match) / 2 (Metrics "macro_f1",
+// the evidence metrics and "mean_f1_em"; the model in best-NNNN/,
+// docs/agents.md). req carries
 // the trial's study, agent, parameters, seed, MaxEpochs, checkpoint folder
 // and device, as for TrainEpoch; Epoch is ignored. It trains nothing and
 // changes no file. Blocking; errors wrap activities.ErrCheckpointMissing
 // when the trial has no finished epoch, or ErrInvalidConfig, as
 // TrainEpoch's do.
 func (t *Trainer) EvaluateTest(ctx context.Context, req activities.EpochRequest) (activities.TestResult, error) {
+	runtime.LockOSThread() // every agent: see TrainEpoch
+	defer runtime.UnlockOSThread()
 	if req.Study == "" || req.MaxEpochs < 1 {
 		return activities.TestResult{}, fmt.Errorf("%w: agent %q, study %q, %d epochs", activities.ErrInvalidConfig, req.Agent, req.Study, req.MaxEpochs)
 	}
 	if req.Agent == agentEvidence {
 		return t.evaluateEvidenceTest(ctx, req)
+	}
+	if isTwin(req.Agent) {
+		return t.evaluateTwinTest(ctx, req)
 	}
 	f1, err := t.evaluateBest(ctx, req, func(d *dataset) []example { return d.test })
 	if err != nil {

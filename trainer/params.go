@@ -1,11 +1,13 @@
 // Package trainer is the real Trainer behind the TrainEpoch activity: it
-// fine-tunes a BERT-family encoder with the criteria head, or with the
-// span head for the evidence agent (evidence_*.go, docs/evidence.md), on
-// libtorch via gotch (files built with -tags gotch), on the study's ReDSM5
-// split, one epoch per call, checkpointing after each. The parameter
-// parsing, the evidence documents and the metrics (this file,
-// evidence_params.go, evidence_data.go, metrics.go, and package span) are
-// pure Go and build everywhere.
+// fine-tunes a BERT-family encoder with the agent's heads on libtorch via
+// gotch (files built with -tags gotch), on the study's ReDSM5 split, one
+// epoch per call, checkpointing after each: the criteria head (session.go,
+// epoch.go), the span head for the evidence agent (evidence_*.go,
+// docs/evidence.md), or both on a split encoder for share and joint
+// (twin_*.go, docs/agents.md). The parameter parsing, the evidence
+// documents and the metrics (this file, evidence_params.go,
+// evidence_data.go, twin_params.go, metrics.go, and package span) are pure
+// Go and build everywhere.
 package trainer
 
 import (

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/redsm5/supermax-hpo/activities"
@@ -160,13 +161,20 @@ func (s *session) scheduleFor(n int) error {
 	return nil
 }
 
-// restoreModel copies the checkpoint's tensors into the model's variables,
-// matched by name and shape. (gotch's VarStore.Load does the same but ends
-// with ts.CleanUp, which sleeps a full second.)
-func (s *session) restoreModel(path string) (err error) {
+// restoreModel copies the checkpoint's tensors at path into the model's
+// variables (restoreStore).
+func (s *session) restoreModel(path string) error {
+	return restoreStore(s.pre.Encoder.VarStore(), path, s.device)
+}
+
+// restoreStore copies the tensors saved at path into vs's variables,
+// matched by name and shape; the file must hold exactly vs's variables.
+// (gotch's VarStore.Load does the same but ends with ts.CleanUp, which
+// sleeps a full second.) Errors wrap activities.ErrCheckpointMissing.
+func restoreStore(vs *nn.VarStore, path string, device gotch.Device) (err error) {
 	runtime.LockOSThread() // gotch calls: see the model package doc
 	defer runtime.UnlockOSThread()
-	named, err := ts.LoadMultiWithDevice(path, s.device)
+	named, err := ts.LoadMultiWithDevice(path, device)
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
@@ -175,7 +183,7 @@ func (s *session) restoreModel(path string) (err error) {
 	for _, nt := range named {
 		saved[nt.Name] = nt.Tensor
 	}
-	vars := s.pre.Encoder.VarStore().Variables()
+	vars := vs.Variables()
 	if len(vars) != len(saved) {
 		return fmt.Errorf("%w: %s holds %d tensors, the model has %d", activities.ErrCheckpointMissing, path, len(saved), len(vars))
 	}
@@ -202,15 +210,20 @@ func dropNamed(named []ts.NamedTensor) {
 }
 
 func (s *session) restoreOptimizer(prev *checkpointMeta) error {
+	return restoreOptimizerFrom(s.opt, filepath.Join(s.req.CheckpointDir, prev.Dir, "optim.ot"), prev.OptimizerSteps, s.device)
+}
+
+// restoreOptimizerFrom loads the optimizer state saved at path, at step
+// steps. Errors wrap activities.ErrCheckpointMissing.
+func restoreOptimizerFrom(opt *model.Optimizer, path string, steps int, device gotch.Device) error {
 	runtime.LockOSThread() // gotch calls: see the model package doc
 	defer runtime.UnlockOSThread()
-	path := filepath.Join(s.req.CheckpointDir, prev.Dir, "optim.ot")
-	named, err := ts.LoadMultiWithDevice(path, s.device)
+	named, err := ts.LoadMultiWithDevice(path, device)
 	if err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
 	defer dropNamed(named)
-	if err := s.opt.LoadState(named, prev.OptimizerSteps); err != nil {
+	if err := opt.LoadState(named, steps); err != nil {
 		return fmt.Errorf("%w: restore %s: %w", activities.ErrCheckpointMissing, path, err)
 	}
 	return nil

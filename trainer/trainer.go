@@ -17,10 +17,11 @@ import (
 	"github.com/redsm5/supermax-hpo/model"
 )
 
-// Trainer trains criteria and evidence trials on libtorch, one epoch per
-// call. It implements activities.Trainer. The corpus is loaded once and
-// each (study, model, max_length) is tokenized once (for evidence, each
-// (study, model, max_length, doc_stride)), then cached. Every call
+// Trainer trains criteria, evidence, share and joint trials on libtorch,
+// one epoch per call. It implements activities.Trainer. The corpus is
+// loaded once and each (study, model, max_length) is tokenized once (for
+// evidence, share and joint, each (study, model, max_length, doc_stride)),
+// then cached. Every call
 // builds the model from the pretrained folder and the previous epoch's
 // checkpoint and frees all its tensors before returning, so a worker's
 // memory stays flat over many trials. Safe for concurrent use; note that
@@ -28,7 +29,7 @@ import (
 type Trainer struct {
 	cfg      Config
 	cache    *corpusCache
-	evidence *evidenceCache // evidence documents, by windowing
+	evidence *evidenceCache // evidence, share and joint documents, by windowing
 }
 
 var _ activities.Trainer = (*Trainer)(nil)
@@ -45,10 +46,11 @@ func New(cfg Config) (*Trainer, error) {
 	return &Trainer{cfg: cfg, cache: newCorpusCache(cfg), evidence: newEvidenceCache(cfg)}, nil
 }
 
-// TrainEpoch trains epoch req.Epoch of a criteria or evidence trial and
-// returns its validation metric (criteria: macro-F1; evidence: span exact
-// match, with token F1 and the others in Metrics; docs/evidence.md),
-// following the checkpoint contract of
+// TrainEpoch trains epoch req.Epoch of a criteria, evidence, share or
+// joint trial and returns its validation metric (criteria: macro-F1;
+// evidence: span exact match, with token F1 and the others in Metrics,
+// docs/evidence.md; share and joint: (macro-F1 + span exact match) / 2,
+// docs/agents.md), following the checkpoint contract of
 // activities.Trainer: it resumes from epoch req.Epoch−1's checkpoint (or
 // returns the recorded result when req.Epoch already finished), and saves
 // epoch req.Epoch's checkpoint atomically before returning. A mid-epoch
@@ -58,15 +60,24 @@ func New(cfg Config) (*Trainer, error) {
 // Errors wrap activities.ErrInvalidConfig, ErrCheckpointMissing or
 // ErrOutOfMemory when they are one of those.
 func (t *Trainer) TrainEpoch(ctx context.Context, req activities.EpochRequest) (activities.EpochResult, error) {
+	// Every agent's libtorch work stays on one OS thread: gotch's calls
+	// report errors through thread-local state (model package doc,
+	// docs/tensor-lifetimes.md); code not yet routed through model/torch's
+	// glue relies on this.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	if req.Agent == agentEvidence {
 		return t.trainEvidence(ctx, req)
 	}
-	if req.Agent != "criteria" {
-		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements criteria and evidence", activities.ErrInvalidConfig, req.Agent)
+	if req.Agent != "criteria" && !isTwin(req.Agent) {
+		return activities.EpochResult{}, fmt.Errorf("%w: agent %q: the gotch trainer implements criteria, evidence, share and joint", activities.ErrInvalidConfig, req.Agent)
 	}
 	if req.Epoch < 1 || req.Epoch > req.MaxEpochs || req.CheckpointDir == "" || req.Study == "" {
 		return activities.EpochResult{}, fmt.Errorf("%w: study %q, epoch %d of %d, checkpoint dir %q",
 			activities.ErrInvalidConfig, req.Study, req.Epoch, req.MaxEpochs, req.CheckpointDir)
+	}
+	if isTwin(req.Agent) {
+		return t.trainTwin(ctx, req)
 	}
 	cfg, err := ParseCriteria(req.Params)
 	if err != nil {

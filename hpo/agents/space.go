@@ -18,7 +18,8 @@ import (
 //     joint.share_ratio and joint.criteria_weight.
 //
 // The heavy-model limits are constraints of the space (hpo.Param.Narrow), not
-// trials thrown away; see constraints.go. Invalid opt is an error wrapping
+// trials thrown away; see constraints.go. Share and joint train two
+// branches of the encoder and have tighter limits (two_branch.go). Invalid opt is an error wrapping
 // ErrInvalidOptions, an unknown agent one wrapping ErrUnknownAgent. Space is
 // deterministic: the same agent and opt always give the same space.
 func Space(agent Agent, opt Options) (*hpo.Space, error) {
@@ -36,6 +37,7 @@ func Space(agent Agent, opt Options) (*hpo.Space, error) {
 		params = append(params, evidenceParams(head)...)
 		params = appendNew(params, criteriaParams(head))
 		params = append(params, jointParams()...)
+		params = withTwoBranchLimits(params)
 	default:
 		return nil, fmt.Errorf("search space: %w %q", ErrUnknownAgent, string(agent))
 	}
