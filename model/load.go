@@ -4,9 +4,6 @@ package model
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"reflect"
 	"runtime"
 	"sort"
 

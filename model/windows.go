@@ -3,7 +3,7 @@ package model
 import (
 	"fmt"
 
-	"github.com/sugarme/tokenizer"
+	"github.com/redsm5/supermax-hpo/model/hftok"
 )
 
 // Windows is a text too long for one model input, encoded as overlapping
@@ -65,15 +65,15 @@ func (t *Tokenizer) EncodeWindows(text, pair string, stride int) (ws Windows, er
 			err = fmt.Errorf("%w: encode %q: %v", ErrTokenizer, abbreviate(text), r)
 		}
 	}()
-	first, err := t.tk.EncodeSingleSequence(tokenizer.NewInputSequence(text), 0, tokenizer.Byte)
+	first, err := t.tk.EncodeSequence(text, 0)
 	if err != nil {
 		return Windows{}, fmt.Errorf("%w: encode %q: %w", ErrTokenizer, abbreviate(text), err)
 	}
-	second, err := t.tk.EncodeSingleSequence(tokenizer.NewInputSequence(pair), 1, tokenizer.Byte)
+	second, err := t.tk.EncodeSequence(pair, 1)
 	if err != nil {
 		return Windows{}, fmt.Errorf("%w: encode %q: %w", ErrTokenizer, abbreviate(pair), err)
 	}
-	room := t.maxLength - t.addedTokens(true) - second.Len()
+	room := t.maxLength - t.tk.AddedTokens(true) - second.Len()
 	if room < 1 {
 		return Windows{}, fmt.Errorf("%w: max_length %d leaves no room for text beside %q (%d tokens)", ErrBadInput, t.maxLength, abbreviate(pair), second.Len())
 	}
@@ -81,12 +81,7 @@ func (t *Tokenizer) EncodeWindows(text, pair string, stride int) (ws Windows, er
 	if err != nil {
 		return Windows{}, err
 	}
-	ws.Text = make([][2]int, first.Len())
-	for i, o := range first.GetOffsets() {
-		if len(o) == 2 {
-			ws.Text[i] = [2]int{o[0], o[1]}
-		}
-	}
+	ws.Text = append([][2]int(nil), first.Offsets...)
 	for _, r := range ranges {
 		w, err := t.window(first, second, r, ws.Text)
 		if err != nil {
@@ -99,9 +94,9 @@ func (t *Tokenizer) EncodeWindows(text, pair string, stride int) (ws Windows, er
 
 // window post-processes tokens r of first with a copy of second; text are
 // first's offsets.
-func (t *Tokenizer) window(first, second *tokenizer.Encoding, r [2]int, text [][2]int) (Window, error) {
+func (t *Tokenizer) window(first, second *hftok.Encoding, r [2]int, text [][2]int) (Window, error) {
 	part := sliceEncoding(first, r[0], r[1])
-	enc := toEncoded(t.tk.PostProcess(part, sliceEncoding(second, 0, second.Len()), true))
+	enc := toEncoded(t.tk.PostProcess(part, sliceEncoding(second, 0, second.Len())))
 	w := Window{Encoded: enc, TextLen: r[1] - r[0], Offset: r[0]}
 	for w.TextStart < enc.Len() && enc.Special[w.TextStart] == 1 {
 		w.TextStart++
@@ -113,23 +108,14 @@ func (t *Tokenizer) window(first, second *tokenizer.Encoding, r [2]int, text [][
 	return w, nil
 }
 
-// sliceEncoding copies tokens [from, to) of e into a new single-sequence
-// encoding (the post-processor may modify what it is given).
-func sliceEncoding(e *tokenizer.Encoding, from, to int) *tokenizer.Encoding {
-	cp := func(xs []int) []int { return append([]int(nil), xs[from:min(to, len(xs))]...) }
-	out := &tokenizer.Encoding{
-		Ids: cp(e.Ids), TypeIds: cp(e.TypeIds), SpecialTokenMask: cp(e.SpecialTokenMask),
-		AttentionMask: cp(e.AttentionMask), Words: cp(e.Words),
+// sliceEncoding copies tokens [from, to) of e into a new encoding (the
+// post-processor may modify what it is given).
+func sliceEncoding(e *hftok.Encoding, from, to int) *hftok.Encoding {
+	return &hftok.Encoding{
+		IDs:     append([]int(nil), e.IDs[from:to]...),
+		TypeIDs: append([]int(nil), e.TypeIDs[from:to]...),
 		Tokens:  append([]string(nil), e.Tokens[from:to]...),
-		Offsets: make([][]int, 0, to-from),
+		Offsets: append([][2]int(nil), e.Offsets[from:to]...),
+		Special: append([]int(nil), e.Special[from:to]...),
 	}
-	for _, o := range e.Offsets[from:to] {
-		out.Offsets = append(out.Offsets, append([]int(nil), o...))
-	}
-	if len(e.SequenceRanges) > 0 {
-		for id := range e.SequenceRanges {
-			out.SetSequenceIds(id)
-		}
-	}
-	return out
 }

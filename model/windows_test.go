@@ -54,7 +54,7 @@ func TestEncodeWindows(t *testing.T) {
 			t.Errorf("%s: text offsets %v, want %v", family, ws.Text, textOffsets)
 		}
 		pairLen := 2
-		room := 16 - tok.addedTokens(true) - pairLen
+		room := 16 - tok.tk.AddedTokens(true) - pairLen
 		want, _ := WindowRanges(len(textIDs), room, 4)
 		if len(ws.Windows) != len(want) || len(want) < 2 {
 			t.Fatalf("%s: %d windows, want %d (%v) of %d text tokens", family, len(ws.Windows), len(want), want, len(textIDs))
