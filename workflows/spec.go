@@ -39,6 +39,7 @@ func DefaultTimeouts() Timeouts {
 		SessionCreation:   24 * time.Hour,
 		SessionHeartbeat:  time.Minute,
 		Verdict:           time.Minute,
+		TrialCheck:        time.Minute,
 	}
 }
 
@@ -52,6 +53,7 @@ func (t Timeouts) withDefaults() Timeouts {
 	orDefault(&t.SessionCreation, d.SessionCreation)
 	orDefault(&t.SessionHeartbeat, d.SessionHeartbeat)
 	orDefault(&t.Verdict, d.Verdict)
+	orDefault(&t.TrialCheck, d.TrialCheck)
 	return t
 }
 

@@ -98,6 +98,7 @@ func (s *study) initLedger(ctx workflow.Context) error {
 // cancel or continue as new when it is time.
 func (s *study) run(ctx workflow.Context) (StudyResult, error) {
 	s.batch = batchVersion(ctx)
+	s.startLiveness(ctx)
 	for {
 		err := workflow.Await(ctx, func() bool {
 			return s.cancelling || s.done() || s.canStart() || s.timeToContinue(ctx)

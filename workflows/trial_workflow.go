@@ -240,11 +240,17 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 		FromEpoch: t.recorded + 1, Values: t.values[t.recorded:],
 	}).Get(ctx, nil)
 	if err != nil {
-		logger.Error("trial: recording the end in the ledger failed", "trial", t.in.Number, "error", err)
+		// The study writes the end instead (study_liveness.go): a trial
+		// never stays RUNNING in the ledger after its workflow closed.
+		logger.Error("trial: recording the end in the ledger failed; the study records it", "trial", t.in.Number, "error", err)
+		r.Unrecorded = true
 	}
 	awaitAll(ctx, t.reports, "report to the study", t.in.Number)
 	if t.in.StudyWorkflowID != "" {
 		done := TrialDone{Trial: t.in.Number, State: r.State, Value: r.Value, Epochs: r.Epochs, Reason: r.Reason, Params: t.in.Params}
+		if r.Unrecorded {
+			done.Unrecorded, done.Intermediate = true, r.Intermediate
+		}
 		if err := workflow.SignalExternalWorkflow(ctx, t.in.StudyWorkflowID, "", SignalTrialDone, done).Get(ctx, nil); err != nil {
 			logger.Warn("trial: signalling the study failed (it may have ended)", "trial", t.in.Number, "error", err)
 		}
