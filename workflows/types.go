@@ -30,8 +30,8 @@ type StudySpec struct {
 	Parallel int `json:"parallel"`
 	// Epochs is the maximum number of epochs of a trial.
 	Epochs int `json:"epochs"`
-	// Patience and MinDelta configure the trials' early stopping (DESIGN.md
-	// §4); Patience 0 turns it off.
+	// Patience and MinDelta configure the trials' early stopping
+	// (docs/design.md §9); Patience 0 turns it off.
 	Patience int     `json:"patience"`
 	MinDelta float64 `json:"min_delta"`
 	// Direction is "maximize" or "minimize".
