@@ -108,7 +108,7 @@ func (clientInspector) InspectTrial(ctx context.Context, id string) (TrialCheck,
 // InspectWithClient inspects the latest run of workflow id through cl: its
 // status and, once it completed, its result.
 func InspectWithClient(ctx context.Context, cl client.Client, id string) (TrialCheck, error) {
-	d, err := cl.DescribeWorkflowExecution(ctx, id, "")
+	d, err := cl.DescribeWorkflow(ctx, id, "")
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return TrialCheck{Status: StatusNotFound, Reason: "no workflow " + id + " on the server"}, nil
@@ -116,7 +116,7 @@ func InspectWithClient(ctx context.Context, cl client.Client, id string) (TrialC
 	if err != nil {
 		return TrialCheck{}, fmt.Errorf("describe: %w", err)
 	}
-	info := d.GetWorkflowExecutionInfo()
+	info := d.RawResponse.GetWorkflowExecutionInfo()
 	st := info.GetStatus()
 	if st == enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		return TrialCheck{Status: StatusRunning}, nil

@@ -70,6 +70,17 @@ func TestLivenessTerminatedCarriedTrial(t *testing.T) {
 	if !strings.Contains(reason, "TERMINATED") {
 		t.Errorf("trial 0's reason in the ledger is %q, want it to say the workflow was TERMINATED", reason)
 	}
+	// What CheckTrials reports for each kind of trial workflow.
+	for id, want := range map[string]string{
+		victim: "TERMINATED",
+		workflows.TrialWorkflowID(spec.Study, 1): "COMPLETED",
+		workflows.TrialWorkflowID(spec.Study, 99): activities.StatusNotFound,
+	} {
+		c, err := activities.InspectWithClient(ctx, e.cl, id)
+		if err != nil || c.Status != want || (want == "COMPLETED") != (c.End != nil && c.End.State == hpo.Complete) {
+			t.Errorf("InspectWithClient(%s) = %+v, %v; want status %s (with a COMPLETE end only when COMPLETED)", id, c, err, want)
+		}
+	}
 }
 
 // TestLivenessResetTrial resets a running trial, on a real dev server, to
@@ -98,11 +109,11 @@ func TestLivenessResetTrial(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	first, err := e.cl.DescribeWorkflowExecution(ctx, id, "")
+	first, err := e.cl.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	firstRun := first.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	firstRun := first.RawResponse.GetWorkflowExecutionInfo().GetExecution().GetRunId()
 	resp, err := e.cl.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
 		Namespace:                 "default",
 		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: id, RunId: firstRun},
@@ -129,11 +140,11 @@ func TestLivenessResetTrial(t *testing.T) {
 			t.Errorf("trial %d in the ledger: %s with %d epochs, want COMPLETE with %d", tr.Number, tr.State, len(tr.Intermediate), spec.Epochs)
 		}
 	}
-	d, err := e.cl.DescribeWorkflowExecution(ctx, id, "")
+	d, err := e.cl.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := d.GetWorkflowExecutionInfo().GetExecution().GetRunId(); got != resp.GetRunId() {
+	if got := d.RawResponse.GetWorkflowExecutionInfo().GetExecution().GetRunId(); got != resp.GetRunId() {
 		t.Errorf("latest run of %s is %s, want the reset run %s", id, got, resp.GetRunId())
 	}
 	if n := countActivities(t, e, spec.Study, "CheckTrials"); n < 1 {
