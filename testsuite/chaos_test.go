@@ -70,6 +70,10 @@ func TestChaosKillWorkersAndServer(t *testing.T) {
 	spec.TrialsPerRun = 6              // several runs: trials are carried over continue-as-new
 	spec.KeepBestK = 0                 // keep every checkpoint: the test reads them
 	spec.Timeouts.TrialCheck = 5 * time.Second
+	// Kills are noticed after these; long enough that a loaded machine's
+	// late heartbeat is not taken for a dead worker (a retry the bound
+	// below would count).
+	spec.Timeouts.EpochHeartbeat, spec.Timeouts.SessionHeartbeat = 10*time.Second, 10*time.Second
 	e.start(t, spec)
 
 	// The plan: which process dies at each step, each after 3 more trials ended.

@@ -29,7 +29,7 @@ import (
 func TestLivenessTerminatedCarriedTrial(t *testing.T) {
 	e := newDevStudyEnv(t)
 	e.startWorkers(t, 2, simtrainer.Config{EpochDuration: time.Second, Steps: 4})
-	spec := e.spec(t, "live-terminate", 4, 2, 4)
+	spec := e.spec(t, "live-terminate", 4, 2, 6)
 	spec.Pruner = pruners.NoneConfig()
 	spec.TrialsPerRun = 2 // run 1 starts trials 0 and 1 and continues as new at once
 	spec.Timeouts.TrialCheck = 2 * time.Second

@@ -20,7 +20,7 @@ func TestSeveralTrialsPerDevice(t *testing.T) {
 	bin := buildWorker(t)
 	startWorker(t, bin, "two-slots", "--address", e.srv.Address, "--devices", "cpu*2", "--sim-epoch", "2s",
 		"--sim-steps", "4", "--heartbeat-every", "300ms", "--stop-timeout", "5s")
-	spec := e.spec(t, "slots-study", 2, 2, 2)
+	spec := e.spec(t, "slots-study", 2, 2, 3)
 	spec.Pruner = pruners.NoneConfig()
 	res, _ := e.runStudy(t, spec, 3*time.Minute)
 	if res.State != workflows.StudyStateCompleted || res.Counts.Complete != 2 {
