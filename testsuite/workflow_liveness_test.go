@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 
 	"github.com/redsm5/supermax-hpo/activities"
+	"github.com/redsm5/supermax-hpo/hpo/pruners"
 	"github.com/redsm5/supermax-hpo/workflows"
 )
 
@@ -48,5 +51,52 @@ func TestStudyRecordsTheEndATrialCouldNotWrite(t *testing.T) {
 		if tr.State != "COMPLETE" || tr.Epochs != 2 {
 			t.Errorf("trial %d in the ledger = %+v, want COMPLETE with 2 epochs", tr.Number, tr)
 		}
+	}
+}
+
+// With a pruner, each trial waits for the study's verdict after every epoch
+// but the last. Every such wait's timer is cancelled once the verdict (or a
+// prune) came (trial-cancel-verdict-timer): none fires, so a long trial
+// pays no late timer and workflow task per epoch.
+func TestTrialCancelsVerdictTimers(t *testing.T) {
+	h := newWFHarness(t, wfOptions{})
+	const verdict = 7 * time.Second // tells verdict timers from the study's
+	var mu sync.Mutex
+	verdictTimers := map[string]bool{}
+	scheduled, cancelled, fired := 0, 0, 0
+	h.env.SetOnTimerScheduledListener(func(id string, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if d == verdict {
+			verdictTimers[id] = true
+			scheduled++
+		}
+	})
+	h.env.SetOnTimerCanceledListener(func(id string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if verdictTimers[id] {
+			cancelled++
+		}
+	})
+	h.env.SetOnTimerFiredListener(func(id string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if verdictTimers[id] {
+			fired++
+		}
+	})
+	spec := h.spec(4, 2, 3)
+	spec.Pruner = pruners.MedianConfig()
+	spec.Timeouts.Verdict = verdict
+	res := h.run(spec)
+	if res.Counts.Ended() != 4 {
+		t.Fatalf("result = %+v, want 4 trials ended", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if scheduled == 0 || cancelled != scheduled || fired != 0 {
+		t.Fatalf("verdict timers: %d started, %d cancelled, %d fired; want every started one cancelled, none fired",
+			scheduled, cancelled, fired)
 	}
 }

@@ -51,8 +51,9 @@
 //     workflow.DefaultVersion, N), keeping the old branch until no run that
 //     took it remains; the replay tests over the recorded histories in
 //     testsuite/testdata/histories catch misses. The change IDs so far are
-//     study-batch-suggest (study_suggest.go) and study-trial-liveness
-//     (study_liveness.go); docs/design.md §8 lists their versions. New
+//     study-batch-suggest (study_suggest.go), study-trial-liveness
+//     (study_liveness.go) and trial-cancel-verdict-timer
+//     (trial_verdict.go); docs/design.md §8 lists their versions. New
 //     fields of StudySpec, StudyCarry, TrialInput, TrialDone, TrialResult
 //     and Timeouts must give the old behaviour at their zero value.
 package workflows

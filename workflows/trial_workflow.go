@@ -64,6 +64,10 @@ type trial struct {
 	writes          []workflow.Future // ledger writes of intermediate values
 	reports         []workflow.Future // report signals to the study
 	recorded        int               // epochs whose value was sent to the ledger
+	// verdictWait is how the trial waits for verdicts
+	// (versionCancelVerdictTimer); decided once, at the first wait.
+	verdictWait        workflow.Version
+	verdictWaitDecided bool
 }
 
 // listen starts the coroutines that receive the trial's signals.
@@ -175,7 +179,7 @@ func (t *trial) awaitVerdict(ctx workflow.Context, epoch int) {
 	if !t.in.AwaitVerdict || t.in.StudyWorkflowID == "" {
 		return
 	}
-	_, err := workflow.AwaitWithTimeout(ctx, t.in.Timeouts.Verdict, func() bool {
+	_, err := t.awaitOrTimeout(ctx, func() bool {
 		return t.verdicts[epoch] || t.pruneReason != ""
 	})
 	if err == nil {
