@@ -72,7 +72,7 @@ func TestLivenessTerminatedCarriedTrial(t *testing.T) {
 	}
 	// What CheckTrials reports for each kind of trial workflow.
 	for id, want := range map[string]string{
-		victim: "TERMINATED",
+		victim:                                   "TERMINATED",
 		workflows.TrialWorkflowID(spec.Study, 1): "COMPLETED",
 		workflows.TrialWorkflowID(spec.Study, 99): activities.StatusNotFound,
 	} {
