@@ -19,7 +19,9 @@ import (
 // Parallel run (runs recorded before versionBatchSuggest start one trial per
 // task). It feeds every epoch report to the pruner (its state lives here)
 // and answers with a verdict or a prune signal; it counts trial-done
-// signals. It continues as new after
+// signals, and asks the server (CheckTrials) about trials it has not heard
+// from for Timeouts.TrialCheck, recording those that ended without telling
+// it (study_liveness.go). It continues as new after
 // TrialsPerRun trials started in one run or when the server suggests it,
 // carrying only StudyCarry. It ends when NTrials trials have ended, after
 // SignalStop once running trials finished, or on SignalCancel / workflow
