@@ -27,6 +27,9 @@ type Config struct {
 	// busy (the SDK also throttles to 0.8 x the heartbeat timeout). Zero
 	// means 5 s.
 	HeartbeatEvery time.Duration
+	// Inspector answers CheckTrials; nil asks the Temporal server through
+	// the client of the worker running the activity.
+	Inspector TrialInspector
 }
 
 // Activities are the activities of studies and trials. Register one value
@@ -38,6 +41,7 @@ type Activities struct {
 	trainers       map[string]Trainer
 	devices        *devicePool
 	heartbeatEvery time.Duration
+	inspector      TrialInspector
 
 	mu      sync.Mutex
 	ledgers map[string]ledger.Ledger
@@ -73,6 +77,7 @@ func New(cfg Config) (*Activities, error) {
 		trainers:       trainers,
 		devices:        pool,
 		heartbeatEvery: every,
+		inspector:      cfg.Inspector,
 		ledgers:        make(map[string]ledger.Ledger),
 		caches:         make(map[cacheKey]*trialCache),
 	}, nil

@@ -89,6 +89,11 @@ type FinishResult struct {
 	// AlreadyFinished is true when the trial had ended before, differently;
 	// that first end stands (finished trials are immutable).
 	AlreadyFinished bool `json:"already_finished"`
+	// State and Value are the end the ledger holds once FinishTrial
+	// returned: the requested one, or the first end when AlreadyFinished
+	// (State is zero when that end could not be read).
+	State hpo.TrialState `json:"state,omitempty"`
+	Value *float64       `json:"value,omitempty"`
 }
 
 // FinishTrial records the end of a trial: its last intermediate values, its
@@ -108,12 +113,29 @@ func (a *Activities) FinishTrial(ctx context.Context, req FinishRequest) (Finish
 		err = l.Finish(ctx, req.StudyID, req.Number, req.State, req.Value, time.Now())
 	}
 	if errors.Is(err, ledger.ErrTrialFinished) {
-		return FinishResult{AlreadyFinished: true}, nil
+		return a.recordedEnd(ctx, l, req), nil
 	}
 	if err != nil {
 		return FinishResult{}, ledgerError(fmt.Errorf("finish trial %d: %w", req.Number, err))
 	}
-	return FinishResult{}, nil
+	return FinishResult{State: req.State, Value: req.Value}, nil
+}
+
+// recordedEnd is the result of a FinishTrial that found the trial already
+// finished: the end the ledger holds, read through the study's trial cache
+// (State stays zero if it cannot be read: the caller keeps its own view).
+func (a *Activities) recordedEnd(ctx context.Context, l ledger.Ledger, req FinishRequest) FinishResult {
+	res := FinishResult{AlreadyFinished: true}
+	c := a.cache(req.Storage, req.StudyID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.refresh(ctx, l); err != nil {
+		return res
+	}
+	if t, ok := c.trial(req.Number); ok && t.State.Finished() {
+		res.State, res.Value = t.State, t.Value
+	}
+	return res
 }
 
 // writeLast writes a finishing trial's last intermediate values and reason.

@@ -1,16 +1,20 @@
-// Package activities holds the Temporal activities of a study: suggesting a
-// trial (sampler over the ledger), training one epoch of a trial through a
-// Trainer, recording intermediate and final results in the ledger, and
-// deleting the checkpoints of trials outside the best k.
+// Package activities holds the Temporal activities of a study: suggesting
+// trials (sampler over the ledger), training one epoch of a trial through a
+// Trainer, recording intermediate and final results in the ledger, checking
+// the state of trial workflows (CheckTrials, for the study's liveness
+// checks, docs/design.md §4), and deleting the checkpoints of trials outside
+// the best k.
 //
 // Who writes what to the ledger (each write exactly once in effect, every
 // write idempotent so activity retries are harmless):
-//   - SuggestTrial (called by the study) writes the trial's parameters as
-//     RUNNING (ledger PutTrial);
+//   - SuggestTrials (a local activity of the study; SuggestTrial for runs
+//     recorded before batches) writes the trials' parameters as RUNNING
+//     (ledger PutTrial);
 //   - RecordIntermediate (called by the trial while its next epoch trains)
 //     writes an epoch's value (ledger Report, an upsert);
 //   - FinishTrial (called by the trial, or by the study for a trial that
-//     could not finish itself) writes the values no RecordIntermediate
+//     could not finish itself, which then counts the end FinishTrial
+//     returns) writes the values no RecordIntermediate
 //     wrote, the reason, then the final state and value (ledger Finish; a
 //     second, different end is ignored: the first one wins).
 package activities

@@ -20,7 +20,7 @@ type SplitConfig struct {
 	Test       float64 `json:"test"`
 }
 
-// DefaultSplitConfig is the study split of DESIGN.md §7: 70/15/15, seed 42.
+// DefaultSplitConfig is the study split of docs/design.md §7: 70/15/15, seed 42.
 func DefaultSplitConfig() SplitConfig {
 	return SplitConfig{Seed: 42, Train: 0.70, Validation: 0.15, Test: 0.15}
 }

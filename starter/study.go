@@ -109,7 +109,7 @@ func isRunning(ctx context.Context, cl client.Client, id string) (bool, error) {
 	return d.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }
 
-// specFromCLI builds the study spec: the agent's defaults (DESIGN.md §6),
+// specFromCLI builds the study spec: the agent's defaults (docs/design.md §6),
 // then flags and their HPO_* variables, then HPO_MODEL_CHOICES and
 // HPO_HEAD_LIMITS_JSON, then the restriction of the space to what the
 // trainer implements (see restrictForTrainer); it validates the result and

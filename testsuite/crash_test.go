@@ -208,13 +208,21 @@ func buildWorker(t *testing.T) string {
 // output goes to the test log on failure.
 func startWorkerProcess(t *testing.T, bin, address, name string) *exec.Cmd {
 	t.Helper()
+	return startWorker(t, bin, name, "--address", address, "--devices", "cpu", "--sim-epoch", "2s", "--sim-steps", "8",
+		"--heartbeat-every", "300ms", "--stop-timeout", "5s")
+}
+
+// startWorker starts the worker binary with args; it is killed when the
+// test ends if still running, and its output goes to the test log on
+// failure under name.
+func startWorker(t *testing.T, bin, name string, args ...string) *exec.Cmd {
+	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--address", address, "--devices", "cpu", "--sim-epoch", "2s", "--sim-steps", "8",
-		"--heartbeat-every", "300ms", "--stop-timeout", "5s")
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start worker %s: %v", name, err)

@@ -28,7 +28,7 @@ var ErrNoTemporalCLI = errors.New("temporal CLI not found (run `make temporal`)"
 
 // DevServerExtraArgs returns the flags that scripts/dev-server.sh passes to
 // `temporal server start-dev` besides addresses and the database: our search
-// attributes and the dynamic config values of DESIGN.md §3 (why each is set
+// attributes and the dynamic config values of docs/design.md §3 (why each is set
 // is explained in the script). A fresh slice on every call; deterministic.
 func DevServerExtraArgs() []string {
 	var args []string

@@ -23,7 +23,7 @@ import (
 )
 
 // historyEventLimit is the server's warning threshold for one run's history
-// (DESIGN.md §3); every run of a study must stay below it.
+// (docs/design.md §3); every run of a study must stay below it.
 const historyEventLimit = 10240
 
 // TestIntegrationStudy runs a 30-trial study (parallel 4, K = 10, simulated

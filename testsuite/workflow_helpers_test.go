@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -31,7 +32,8 @@ type wfHarness struct {
 	outdir string
 
 	mu       sync.Mutex
-	children map[int]workflows.TrialResult // results of trials that completed
+	children map[int]workflows.TrialResult    // results of trials that completed
+	closed   map[string]activities.TrialCheck // child workflows closed, by ID
 }
 
 // wfOptions tunes a harness.
@@ -77,8 +79,12 @@ func newWFHarness(t *testing.T, o wfOptions) *wfHarness {
 	if outdir == "" {
 		outdir = t.TempDir()
 	}
+	h := &wfHarness{t: t, env: env, ledger: l, outdir: outdir, children: make(map[int]workflows.TrialResult),
+		closed: make(map[string]activities.TrialCheck)}
+	env.SetOnChildWorkflowCompletedListener(h.childClosed)
 	acts, err := activities.New(activities.Config{
 		OpenLedger: func(context.Context, string) (ledger.Ledger, error) { return l, nil },
+		Inspector:  harnessInspector{h},
 		Trainers:   map[string]activities.Trainer{workflows.TrainerSimulated: tr},
 		Devices:    []string{"cpu", "cpu", "cpu", "cpu", "cpu", "cpu", "cpu", "cpu"},
 		// Cancellation reaches an activity through its heartbeat.
@@ -87,7 +93,7 @@ func newWFHarness(t *testing.T, o wfOptions) *wfHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &wfHarness{t: t, env: env, ledger: l, acts: acts, outdir: outdir, children: make(map[int]workflows.TrialResult)}
+	h.acts = acts
 	env.RegisterWorkflow(workflows.StudyWorkflow)
 	// TrialWorkflow under its own name, recording each trial's result.
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in workflows.TrialInput) (workflows.TrialResult, error) {
@@ -338,4 +344,36 @@ func (o oomTrial) TrainEpoch(ctx context.Context, req activities.EpochRequest) (
 		req.Params = map[string]hpo.Value{simtrainer.ParamFail: hpo.String("oom")}
 	}
 	return o.inner.TrainEpoch(ctx, req)
+}
+
+// childClosed records how a child workflow closed, for harnessInspector.
+func (h *wfHarness) childClosed(info *workflow.Info, result converter.EncodedValue, err error) {
+	c := activities.TrialCheck{Status: "COMPLETED"}
+	var r activities.TrialEnd
+	switch {
+	case err != nil:
+		c.Status, c.Reason = "FAILED", err.Error()
+	case result == nil || result.Get(&r) != nil:
+		c.Status, c.Reason = "FAILED", "no readable result"
+	default:
+		c.End = &r
+	}
+	h.mu.Lock()
+	h.closed[info.WorkflowExecution.ID] = c
+	h.mu.Unlock()
+}
+
+// harnessInspector answers CheckTrials from the child workflows the harness
+// saw close (childClosed); any other is RUNNING. (The test environment has
+// no server to describe workflows; the dev-server tests use the real
+// inspector.)
+type harnessInspector struct{ h *wfHarness }
+
+func (i harnessInspector) InspectTrial(_ context.Context, id string) (activities.TrialCheck, error) {
+	i.h.mu.Lock()
+	defer i.h.mu.Unlock()
+	if c, ok := i.h.closed[id]; ok {
+		return c, nil
+	}
+	return activities.TrialCheck{Status: activities.StatusRunning}, nil
 }

@@ -23,7 +23,8 @@ var errUsage = errors.New("invalid worker setting")
 type config struct {
 	conn      conn.Options
 	taskQueue string
-	// devices are "cpu" or "cuda:N", one trial slot (session) each.
+	// devices are "cpu" or "cuda:N", one trial slot (session) each; a
+	// device with K slots appears K times.
 	devices []string
 	// stopTimeout is how long a stopping worker waits for running epochs
 	// (worker.Options.WorkerStopTimeout).
@@ -40,7 +41,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "task-queue", Value: workflows.TaskQueue, EnvVars: []string{"SUPERMAX_TASK_QUEUE"},
 			Usage: "task `QUEUE` to poll (starters must use the same)"},
 		&cli.StringFlag{Name: "devices", Value: "cpu", EnvVars: []string{"SUPERMAX_DEVICES"},
-			Usage: "`LIST` of devices, one trial at a time on each: cpu, or cuda:0,cuda:1,..."},
+			Usage: "`LIST` of devices: cpu, or cuda:0,cuda:1,...; DEVICE*K gives a device K trial slots (cuda:0*2,cuda:1*2)"},
 		&cli.DurationFlag{Name: "stop-timeout", Value: 2 * time.Minute, EnvVars: []string{"SUPERMAX_STOP_TIMEOUT"},
 			Usage: "on SIGINT/SIGTERM, how long running epochs may take to finish and checkpoint before they are cancelled"},
 		&cli.DurationFlag{Name: "heartbeat-every", Value: 5 * time.Second,
@@ -104,29 +105,54 @@ func configFromCLI(c *cli.Context) (config, error) {
 	return cfg, nil
 }
 
-// parseDevices reads "cpu" or a comma-separated list of "cuda:N"
-// (N >= 0, no repeats). Deterministic; the order is kept.
+// maxSlotsPerDevice bounds N in "DEVICE*N" (a typo guard: each slot holds a
+// whole trial's model, optimizer state and activations in device memory).
+const maxSlotsPerDevice = 64
+
+// parseDevices reads "cpu" or a comma-separated list of "cuda:N" (N >= 0,
+// no repeats), each optionally followed by "*K" (1 <= K <= 64): K trial
+// slots on that device, so K trials train on it at once. The result has one
+// entry per slot, a device's slots next to each other. Deterministic; the
+// order is kept.
 func parseDevices(list string) ([]string, error) {
 	if strings.TrimSpace(list) == "" {
-		return nil, fmt.Errorf("%w: --devices is empty (want cpu or cuda:0,cuda:1,...)", errUsage)
+		return nil, fmt.Errorf("%w: --devices is empty (want cpu or cuda:0,cuda:1,..., each optionally *K for K slots)", errUsage)
 	}
 	var devices []string
 	seen := map[string]bool{}
-	for _, d := range strings.Split(list, ",") {
-		d = strings.TrimSpace(d)
-		if err := checkDevice(d); err != nil {
+	for _, entry := range strings.Split(list, ",") {
+		d, slots, err := splitSlots(strings.TrimSpace(entry))
+		if err == nil {
+			err = checkDevice(d)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%w: --devices %q: %w", errUsage, list, err)
 		}
 		if seen[d] {
-			return nil, fmt.Errorf("%w: --devices %q: %s appears twice", errUsage, list, d)
+			return nil, fmt.Errorf("%w: --devices %q: %s appears twice (for several trials on one device write %s*K)", errUsage, list, d, d)
 		}
 		seen[d] = true
-		devices = append(devices, d)
+		for range slots {
+			devices = append(devices, d)
+		}
 	}
-	if seen["cpu"] && len(devices) > 1 {
+	if seen["cpu"] && len(seen) > 1 {
 		return nil, fmt.Errorf("%w: --devices %q: cpu cannot be combined with other devices", errUsage, list)
 	}
 	return devices, nil
+}
+
+// splitSlots splits "DEVICE*K" into the device and K; without "*", K is 1.
+func splitSlots(entry string) (string, int, error) {
+	d, k, ok := strings.Cut(entry, "*")
+	if !ok {
+		return entry, 1, nil
+	}
+	n, err := strconv.Atoi(k)
+	if err != nil || n < 1 || n > maxSlotsPerDevice || strconv.Itoa(n) != k {
+		return "", 0, fmt.Errorf("%q: the slot count %q is not a whole number from 1 to %d", entry, k, maxSlotsPerDevice)
+	}
+	return d, n, nil
 }
 
 func checkDevice(d string) error {

@@ -17,7 +17,7 @@ func main() {
 		Name:  "worker",
 		Usage: "run Super-Max HPO studies and train their trials",
 		Description: "Polls the task queue for StudyWorkflow and TrialWorkflow tasks and trains trial epochs.\n" +
-			"Each device in --devices is one trial slot (a Temporal session), so a trial's epochs stay on one\n" +
+			"Each device in --devices is one trial slot (a Temporal session; DEVICE*K gives it K slots), so a trial's epochs stay on one\n" +
 			"device while this worker lives; if the worker dies, the trial opens a session on another worker and\n" +
 			"resumes from its last checkpoint (the outdir must be shared). On SIGINT/SIGTERM no new epoch starts,\n" +
 			"running epochs get --stop-timeout to finish and checkpoint, then the worker stops polling.\n" +

@@ -39,6 +39,7 @@ func DefaultTimeouts() Timeouts {
 		SessionCreation:   24 * time.Hour,
 		SessionHeartbeat:  time.Minute,
 		Verdict:           time.Minute,
+		TrialCheck:        time.Minute,
 	}
 }
 
@@ -52,6 +53,7 @@ func (t Timeouts) withDefaults() Timeouts {
 	orDefault(&t.SessionCreation, d.SessionCreation)
 	orDefault(&t.SessionHeartbeat, d.SessionHeartbeat)
 	orDefault(&t.Verdict, d.Verdict)
+	orDefault(&t.TrialCheck, d.TrialCheck)
 	return t
 }
 
@@ -63,7 +65,7 @@ func orDefault[T ~int32 | ~int64](v *T, d T) {
 }
 
 // DefaultStudySpec returns the spec of the original system for agent
-// (DESIGN.md §6): its trial count and study name, 100 epochs, patience 20,
+// (docs/design.md §6): its trial count and study name, 100 epochs, patience 20,
 // min delta 0, maximize, seed 2025, TPE (multivariate, group, constant liar),
 // Hyperband in a patient wrapper, parallel 4, K = 100 trials per run,
 // the best 5 trials' checkpoints kept, sqlite ledger and outputs in ./_runs,

@@ -24,7 +24,10 @@ type study struct {
 	startedThisRun int
 	// batch is how this run suggests and starts trials
 	// (versionBatchSuggest); decided once per run.
-	batch      workflow.Version
+	batch workflow.Version
+	// lv is the run's watch over its trials (versionTrialLiveness); nil on
+	// the old path.
+	lv         *liveness
 	cancelling bool
 	final      string // the end state once the study ended
 	// inflight counts commands not yet acknowledged (child starts, signals to

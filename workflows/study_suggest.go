@@ -139,6 +139,7 @@ func (s *study) begin(ctx workflow.Context, n int, r activities.SuggestResult) b
 		return false
 	}
 	s.running[n] = &RunningTrial{Number: n}
+	s.heardFrom(ctx, n)
 	s.startChild(ctx, n, r.Params)
 	return true
 }

@@ -61,11 +61,17 @@ func (s *study) watchChild(ctx workflow.Context, n int, f workflow.ChildWorkflow
 	if _, running := s.running[n]; !running || s.cancelling {
 		return
 	}
-	if err != nil {
+	switch {
+	case err != nil && s.lv != nil:
+		// Ask for the latest run: a reset trial goes on in a new one.
+		s.checkTrials(ctx, []int{n})
+		return
+	case err != nil:
 		s.failTrial(ctx, n, "trial workflow ended without reporting: "+failureReason(err))
 		return
 	}
-	s.onDone(ctx, TrialDone{Trial: n, State: res.State, Value: res.Value, Epochs: res.Epochs, Reason: res.Reason})
+	s.onDone(ctx, TrialDone{Trial: n, State: res.State, Value: res.Value, Epochs: res.Epochs, Reason: res.Reason,
+		Unrecorded: res.Unrecorded, Intermediate: res.Intermediate})
 }
 
 // trialInput is the input of trial n.
@@ -85,6 +91,7 @@ func (s *study) onReport(ctx workflow.Context, r EpochReport) {
 	if !ok || r.Epoch <= rt.Epoch {
 		return // a late or repeated report: already counted
 	}
+	s.heardFrom(ctx, r.Trial)
 	v := r.Value
 	rt.Epoch, rt.LastValue = r.Epoch, &v
 	if s.pruner.Report(r.Trial, r.Epoch, r.Value) {
@@ -124,8 +131,12 @@ func (s *study) onDone(ctx workflow.Context, d TrialDone) {
 	if _, ok := s.running[d.Trial]; !ok {
 		return
 	}
+	if s.settleUnrecorded(d) {
+		return // counted once the study wrote the end
+	}
 	delete(s.running, d.Trial)
 	delete(s.pruneSent, d.Trial)
+	s.forget(d.Trial)
 	s.count(d)
 	s.label(ctx)
 }
@@ -171,5 +182,9 @@ func (s *study) failTrial(ctx workflow.Context, n int, reason string) {
 	if r.AlreadyFinished {
 		logger.Warn("study: trial had already ended in the ledger; that end stands there", "trial", n)
 	}
-	s.onDone(ctx, TrialDone{Trial: n, State: hpo.Fail, Reason: reason})
+	d := TrialDone{Trial: n, State: hpo.Fail, Reason: reason}
+	if s.lv != nil && r.State.Finished() {
+		d.State, d.Value = r.State, r.Value // count the end the ledger holds
+	}
+	s.onDone(ctx, d)
 }

@@ -20,7 +20,9 @@ import (
 // Parallel run (runs recorded before versionBatchSuggest start one trial per
 // task). It feeds every epoch report to the pruner (its state lives here)
 // and answers with a verdict or a prune signal; it counts trial-done
-// signals. It continues as new after
+// signals, and asks the server (CheckTrials) about trials it has not heard
+// from for Timeouts.TrialCheck, recording those that ended without telling
+// it (study_liveness.go). It continues as new after
 // TrialsPerRun trials started in one run or when the server suggests it,
 // carrying only StudyCarry. It ends when NTrials trials have ended, after
 // SignalStop once running trials finished, or on SignalCancel / workflow
@@ -139,6 +141,7 @@ func (s *study) initLedger(ctx workflow.Context) error {
 // cancel or continue as new when it is time.
 func (s *study) run(ctx workflow.Context) (StudyResult, error) {
 	s.batch = batchVersion(ctx)
+	s.startLiveness(ctx)
 	for {
 		err := workflow.Await(ctx, func() bool {
 			return s.cancelling || s.done() || s.canStart() || s.timeToContinue(ctx)

@@ -65,6 +65,10 @@ type trial struct {
 	writes          []workflow.Future // ledger writes of intermediate values
 	reports         []workflow.Future // report signals to the study
 	recorded        int               // epochs whose value was sent to the ledger
+	// verdictWait is how the trial waits for verdicts
+	// (versionCancelVerdictTimer); decided once, at the first wait.
+	verdictWait        workflow.Version
+	verdictWaitDecided bool
 }
 
 // listen starts the coroutines that receive the trial's signals.
@@ -189,7 +193,7 @@ func (t *trial) awaitVerdict(ctx workflow.Context, epoch int) {
 	if !t.in.AwaitVerdict || t.in.StudyWorkflowID == "" {
 		return
 	}
-	_, err := workflow.AwaitWithTimeout(ctx, t.in.Timeouts.Verdict, func() bool {
+	_, err := t.awaitOrTimeout(ctx, func() bool {
 		return t.verdicts[epoch] || t.pruneReason != ""
 	})
 	if err == nil {
@@ -255,11 +259,17 @@ func (t *trial) finish(ctx workflow.Context, r TrialResult) TrialResult {
 		Metrics: someMetrics(t.metrics[t.recorded:]),
 	}).Get(ctx, nil)
 	if err != nil {
-		logger.Error("trial: recording the end in the ledger failed", "trial", t.in.Number, "error", err)
+		// The study writes the end instead (study_liveness.go): a trial
+		// never stays RUNNING in the ledger after its workflow closed.
+		logger.Error("trial: recording the end in the ledger failed; the study records it", "trial", t.in.Number, "error", err)
+		r.Unrecorded = true
 	}
 	awaitAll(ctx, t.reports, "report to the study", t.in.Number)
 	if t.in.StudyWorkflowID != "" {
 		done := TrialDone{Trial: t.in.Number, State: r.State, Value: r.Value, Epochs: r.Epochs, Reason: r.Reason, Params: t.in.Params}
+		if r.Unrecorded {
+			done.Unrecorded, done.Intermediate = true, r.Intermediate
+		}
 		if err := workflow.SignalExternalWorkflow(ctx, t.in.StudyWorkflowID, "", SignalTrialDone, done).Get(ctx, nil); err != nil {
 			logger.Warn("trial: signalling the study failed (it may have ended)", "trial", t.in.Number, "error", err)
 		}

@@ -30,8 +30,8 @@ type StudySpec struct {
 	Parallel int `json:"parallel"`
 	// Epochs is the maximum number of epochs of a trial.
 	Epochs int `json:"epochs"`
-	// Patience and MinDelta configure the trials' early stopping (DESIGN.md
-	// §4); Patience 0 turns it off.
+	// Patience and MinDelta configure the trials' early stopping
+	// (docs/design.md §9); Patience 0 turns it off.
 	Patience int     `json:"patience"`
 	MinDelta float64 `json:"min_delta"`
 	// Direction is "maximize" or "minimize".
@@ -93,6 +93,12 @@ type Timeouts struct {
 	// Verdict bounds how long a trial waits for the study's verdict on an
 	// epoch before it goes on (the study may be busy continuing as new).
 	Verdict time.Duration `json:"verdict"`
+	// TrialCheck is how long a running trial may stay silent (no report,
+	// no end) before the study asks the server about its workflow, so a
+	// trial that ended without telling it (terminated, timed out, reset,
+	// or carried over continue-as-new) is still counted
+	// (docs/design.md, "How a trial's end is known").
+	TrialCheck time.Duration `json:"trial_check,omitempty"`
 }
 
 // StudyCarry is the compact state a study run hands to the next one across
@@ -211,6 +217,9 @@ type TrialResult struct {
 	// Reason says why the trial ended: "max epochs", "early stopping",
 	// "pruned by the study", "cancelled", or the failure's message.
 	Reason string `json:"reason"`
+	// Unrecorded: the trial could not write its end to the ledger
+	// (FinishTrial failed for good); the study writes it.
+	Unrecorded bool `json:"unrecorded,omitempty"`
 }
 
 // TrialStatus answers the trial's QueryStatus.
@@ -235,7 +244,7 @@ type EpochReport struct {
 }
 
 // TrialDone is the payload of SignalTrialDone, sent once the trial's final
-// state is in the ledger.
+// state is in the ledger (or, Unrecorded, once writing it failed for good).
 type TrialDone struct {
 	Trial  int            `json:"trial"`
 	State  hpo.TrialState `json:"state"`
@@ -245,6 +254,11 @@ type TrialDone struct {
 	// Params are the trial's parameters (external), so the study can report
 	// the best trial's parameters without reading the ledger.
 	Params map[string]hpo.Value `json:"params,omitempty"`
+	// Unrecorded: the trial's end is not in the ledger (its FinishTrial
+	// failed for good); the study writes it, with Intermediate (every
+	// epoch's value, epoch 1 first; sent only then).
+	Unrecorded   bool      `json:"unrecorded,omitempty"`
+	Intermediate []float64 `json:"intermediate,omitempty"`
 }
 
 // Verdict is the payload of SignalVerdict: the study's pruning decision on

@@ -7,7 +7,7 @@ import (
 )
 
 // agentSpace is a 42-parameter conditional space shaped like the evidence
-// and criteria spaces of DESIGN.md §6 (the real ones live in hpo/agents):
+// and criteria spaces of docs/design.md §6 (the real ones live in hpo/agents):
 // categoricals, log floats, stepped ints, conditionals under optim.name,
 // sched.name, loss.cls.type and qa.null.policy, and constraints that narrow
 // max_length, doc_stride, batch size, grad accumulation and the learning

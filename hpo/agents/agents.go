@@ -1,6 +1,6 @@
 // Package agents defines the search spaces of the four agents of a supermax
 // study — criteria, evidence, share and joint — with every parameter of the
-// original tune_max.py (DESIGN.md §6) in a fixed order, the heavy-model limits
+// original tune_max.py (docs/design.md §6) in a fixed order, the heavy-model limits
 // as constraints of the space (hpo.Param.Narrow), and the narrowing of the
 // space by HPO_MODEL_CHOICES and HPO_HEAD_LIMITS_JSON. HPO_MODEL_CHOICES (and
 // Options.Models) may also name local model folders by absolute path beside
@@ -25,7 +25,7 @@ import (
 // the command line, in study names and in workflow payloads.
 type Agent string
 
-// The four agents (DESIGN.md §5).
+// The four agents (docs/design.md §5).
 const (
 	Criteria Agent = "criteria"
 	Evidence Agent = "evidence"
@@ -69,7 +69,7 @@ func ParseAgent(s string) (Agent, error) {
 	return "", fmt.Errorf("%w %q (want criteria, evidence, share or joint)", ErrUnknownAgent, s)
 }
 
-// StudyDefaults are an agent's supermax study settings from DESIGN.md §6.
+// StudyDefaults are an agent's supermax study settings from docs/design.md §6.
 type StudyDefaults struct {
 	// Trials is the default number of trials of the study.
 	Trials int

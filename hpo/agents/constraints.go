@@ -2,7 +2,7 @@ package agents
 
 import "github.com/redsm5/supermax-hpo/hpo"
 
-// The heavy-model limits of DESIGN.md §6, as constraints of the space.
+// The heavy-model limits of docs/design.md §6, as constraints of the space.
 //
 // tok.max_length keeps the original distribution, int 128–1024 step 32, as
 // its stored distribution (what the ledger records), and its constraint

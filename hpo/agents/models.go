@@ -27,7 +27,7 @@ func Models() []string {
 func Optimizers() []string { return []string{"adamw", "adamw_8bit", "adafactor", "lion"} }
 
 // IsHeavy reports whether model is a heavy model: a large model, an
-// xlm-roberta or a deberta (DESIGN.md §6). Heavy models get the tighter
+// xlm-roberta or a deberta (docs/design.md §6). Heavy models get the tighter
 // limits of the space (tok.max_length <= 384, train.batch_size <= 16,
 // batch*accum <= 64, optim.lr <= 1.5e-4). It only looks at the last element
 // of the name (the folder's own name for a local model folder, so that

@@ -80,7 +80,7 @@ func criteriaParams(head HeadLimits) []hpo.Param {
 }
 
 // evidenceParams are the evidence agent's own parameters: span head (no
-// pooling), QA loss and answer decoding. DESIGN.md §6 gives the QA loss
+// pooling), QA loss and answer decoding. docs/design.md §6 gives the QA loss
 // parameters' ranges but not their names; they follow the criteria loss:
 // loss.qa.label_smoothing unless focal (as loss.cls.label_smoothing is
 // "not focal"), loss.qa.gamma and loss.qa.alpha under qa_focal.

@@ -7,7 +7,7 @@ import (
 )
 
 // Space returns the search space of agent narrowed by opt: every parameter of
-// DESIGN.md §6 in a fixed order — seed, then the parameters common to all
+// docs/design.md §6 in a fixed order — seed, then the parameters common to all
 // agents, then the agent's own:
 //
 //   - criteria: the common parameters, then the classification head and loss.

@@ -9,7 +9,7 @@ import (
 	"github.com/redsm5/supermax-hpo/hpo"
 )
 
-// The parameter names of DESIGN.md §6, in the order of the spaces.
+// The parameter names of docs/design.md §6, in the order of the spaces.
 var (
 	commonNames = []string{
 		"seed", "model.name", "tok.max_length", "tok.doc_stride", "tok.use_fast",
