@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsm5/supermax-hpo/activities"
 	"github.com/redsm5/supermax-hpo/hpo"
 	"github.com/redsm5/supermax-hpo/hpo/agents"
 	"github.com/redsm5/supermax-hpo/hpo/pruners"
@@ -22,9 +23,10 @@ import (
 // worker binary (two CPU slots, parallel 2, SQLite ledger), over the
 // agent's whole space restricted by trainer.RestrictOptions. It asserts that
 // the study completes with every trial COMPLETE or PRUNED exactly once in
-// the ledger, with the tiny model and choices the trainer implements, and
-// that each complete trial's intermediate values are the (macro-F1 + span
-// EM) / 2 the trainer returned, its value their maximum. It does not assert
+// the ledger, with the tiny model and choices the trainer implements, that
+// each complete trial's intermediate values are the (macro-F1 + span EM) /
+// 2 the trainer returned, its value their maximum, and that each epoch's
+// metrics (macro-F1, the span metrics) are in the ledger beside them. It does not assert
 // that the tiny random model learns the spans in 2 epochs (it does not:
 // trainer/twin_test.go logs its values).
 func TestGotchShareAndJointStudies(t *testing.T) {
@@ -41,7 +43,9 @@ func TestGotchShareAndJointStudies(t *testing.T) {
 			if res.State != workflows.StudyStateCompleted || res.Counts.Ended() != 4 || res.Counts.Complete+res.Counts.Pruned != 4 {
 				t.Fatalf("study ended %s with %+v, want COMPLETED with 4 complete or pruned trials", res.State, res.Counts)
 			}
-			for _, tr := range checkLedgerExactlyOnce(t, spec, 4) {
+			trials := checkLedgerExactlyOnce(t, spec, 4)
+			attrs := ledgerMetrics(t, spec)
+			for _, tr := range trials {
 				checkGotchTrialParams(t, tr, tiny)
 				if tr.State == hpo.Pruned {
 					continue
@@ -51,6 +55,19 @@ func TestGotchShareAndJointStudies(t *testing.T) {
 					t.Fatalf("trial %d: the trainer returned %d epochs, want 2", tr.Number, len(eps))
 				}
 				checkGotchTrialValues(t, tr, eps)
+				for i, r := range eps {
+					m := r.Metrics
+					if r.Value != m[trainer.MetricMeanF1EM] || r.Value != (m[trainer.MetricMacroF1]+m[trainer.MetricEM])/2 {
+						t.Errorf("trial %d epoch %d: value %v with metrics %v, want (macro-F1 + EM) / 2", tr.Number, i+1, r.Value, m)
+					}
+					got := attrs[tr.Number][activities.MetricsAttr(i+1)]
+					for k, v := range m {
+						if got[k] != v || len(got) != len(m) {
+							t.Errorf("trial %d epoch %d: ledger metrics %v, trainer returned %v", tr.Number, i+1, got, m)
+							break
+						}
+					}
+				}
 				t.Logf("%s trial %d: train loss %.4f %.4f, validation (macro-F1 + EM)/2 %.3f %.3f",
 					agent, tr.Number, eps[0].TrainLoss, eps[1].TrainLoss, eps[0].Value, eps[1].Value)
 			}
