@@ -52,8 +52,8 @@
 //     took it remains; the replay tests over the recorded histories in
 //     testsuite/testdata/histories catch misses. The change IDs so far are
 //     study-batch-suggest (study_suggest.go), study-check-models
-//     (study_workflow.go), study-outputs (study_end.go), study-narrow
-//     (study_state.go), study-trial-liveness (study_liveness.go) and
+//     (study_workflow.go), study-outputs (study_outputs.go), study-narrow
+//     (study_narrow.go), study-trial-liveness (study_liveness.go) and
 //     trial-cancel-verdict-timer (trial_verdict.go); docs/design.md §8
 //     lists their versions. New
 //     fields of StudySpec, StudyCarry, TrialInput, TrialDone, TrialResult
