@@ -13,14 +13,15 @@ import (
 // trial's best epoch on the study's held-out test split (the gotch
 // trainer's EvaluateTest). EvaluateTest reads req as TrainEpoch does (Epoch
 // is ignored), trains nothing, changes no file, and returns the agent's
-// metric on the test split. Errors wrap ErrCheckpointMissing when the
+// own metrics on the test split (TestResult: the value its trials are
+// judged by, and every metric it measures). Errors wrap ErrCheckpointMissing when the
 // trial has no finished epoch and ErrInvalidConfig when it cannot be
 // evaluated; other errors are retried. Blocking; safe for concurrent use.
 //
 // A trainer kind that does not implement it gets its trials' test scores
 // recorded as not evaluated, with the reason.
 type TestEvaluator interface {
-	EvaluateTest(ctx context.Context, req EpochRequest) (float64, error)
+	EvaluateTest(ctx context.Context, req EpochRequest) (TestResult, error)
 }
 
 // EvaluateTestRequest is the input of EvaluateTest: one finished trial.
@@ -81,7 +82,7 @@ func (a *Activities) evaluate(ctx context.Context, req EvaluateTestRequest) (res
 		return results.TestScore{}, fmt.Errorf("trial %d test evaluation: %w", req.Number, err)
 	}
 	defer a.devices.release(slot)
-	value, err := ev.EvaluateTest(ctx, EpochRequest{
+	res, err := ev.EvaluateTest(ctx, EpochRequest{
 		Study: req.Study, Agent: req.Agent, Number: req.Number, Params: req.Params,
 		Seed: trialSeed(TrainRequest{Params: req.Params, Seed: req.Seed, Number: req.Number}), Epoch: req.Epochs,
 		MaxEpochs: req.Epochs, CheckpointDir: TrialDir(req.Outdir, req.Study, req.Number), Device: a.devices.name(slot),
@@ -92,7 +93,14 @@ func (a *Activities) evaluate(ctx context.Context, req EvaluateTestRequest) (res
 	case err != nil:
 		return results.TestScore{}, fmt.Errorf("trial %d test evaluation: %w", req.Number, err)
 	}
-	return results.TestScore{Metrics: map[string]float64{results.TestMetricName(req.Metric): value}}, nil
+	// Every metric under its test name; the agent's value under the test
+	// name of the study's metric (the two agree for the gotch trainer).
+	metrics := make(map[string]float64, len(res.Metrics)+1)
+	for name, v := range res.Metrics {
+		metrics[results.TestMetricName(name)] = v
+	}
+	metrics[results.TestMetricName(req.Metric)] = res.Value
+	return results.TestScore{Metrics: metrics}, nil
 }
 
 // TopTrialsRequest is the input of TopTrials.

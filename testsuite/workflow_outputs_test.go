@@ -22,14 +22,14 @@ type testScorer struct {
 	missing int
 }
 
-func (s testScorer) EvaluateTest(ctx context.Context, req activities.EpochRequest) (float64, error) {
+func (s testScorer) EvaluateTest(ctx context.Context, req activities.EpochRequest) (activities.TestResult, error) {
 	if req.Number == s.missing {
-		return 0, fmt.Errorf("no checkpoint: %w", activities.ErrCheckpointMissing)
+		return activities.TestResult{}, fmt.Errorf("no checkpoint: %w", activities.ErrCheckpointMissing)
 	}
 	if _, err := os.Stat(req.CheckpointDir); err != nil {
-		return 0, fmt.Errorf("checkpoint folder: %w", err)
+		return activities.TestResult{}, fmt.Errorf("checkpoint folder: %w", err)
 	}
-	return 0.5 + float64(req.Number)/100, nil
+	return activities.TestResult{Value: 0.5 + float64(req.Number)/100}, nil
 }
 
 // TestStudyWritesOutputs runs a study that asks for outputs and checks the

@@ -32,7 +32,10 @@ type Trainer struct {
 	evidence *evidenceCache // evidence, share and joint documents, by windowing
 }
 
-var _ activities.Trainer = (*Trainer)(nil)
+var (
+	_ activities.Trainer       = (*Trainer)(nil)
+	_ activities.TestEvaluator = (*Trainer)(nil)
+)
 
 // New validates cfg and returns a trainer. With cfg.Threads > 0 it sets
 // libtorch's intra-op thread count for the whole process.

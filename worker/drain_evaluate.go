@@ -17,9 +17,9 @@ type drainedEvaluator struct {
 }
 
 // EvaluateTest implements activities.TestEvaluator.
-func (e drainedEvaluator) EvaluateTest(ctx context.Context, req activities.EpochRequest) (float64, error) {
+func (e drainedEvaluator) EvaluateTest(ctx context.Context, req activities.EpochRequest) (activities.TestResult, error) {
 	if !e.d.enter() {
-		return 0, fmt.Errorf("trial %d test evaluation: %w", req.Number, errDraining)
+		return activities.TestResult{}, fmt.Errorf("trial %d test evaluation: %w", req.Number, errDraining)
 	}
 	defer e.d.leave()
 	return e.ev.EvaluateTest(ctx, req)

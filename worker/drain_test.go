@@ -75,8 +75,8 @@ func TestDrainIdleReturnsAtOnce(t *testing.T) {
 // evalTrainer is a trainer with a test evaluator.
 type evalTrainer struct{ activities.Trainer }
 
-func (evalTrainer) EvaluateTest(context.Context, activities.EpochRequest) (float64, error) {
-	return 0.7, nil
+func (evalTrainer) EvaluateTest(context.Context, activities.EpochRequest) (activities.TestResult, error) {
+	return activities.TestResult{Value: 0.7}, nil
 }
 
 func TestDrainKeepsTestEvaluator(t *testing.T) {
@@ -91,7 +91,7 @@ func TestDrainKeepsTestEvaluator(t *testing.T) {
 	if !ok {
 		t.Fatal("the drained trainer lost EvaluateTest")
 	}
-	if v, err := ev.EvaluateTest(context.Background(), activities.EpochRequest{}); err != nil || v != 0.7 {
+	if v, err := ev.EvaluateTest(context.Background(), activities.EpochRequest{}); err != nil || v.Value != 0.7 {
 		t.Fatalf("EvaluateTest = %v, %v", v, err)
 	}
 	d.drain(context.Background())
