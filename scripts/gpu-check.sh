@@ -140,9 +140,9 @@ fi
 # 2. the trainer tests on the device
 t0=$SECONDS
 if [ -n "$bundle" ]; then
-  (cd trainer && SUPERMAX_TEST_DEVICE=$device "$work/trainer.test" -test.count=1 -test.v) >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
+  (cd trainer && SUPERMAX_TEST_DEVICE=$device "$work/trainer.test" -test.count=1 -test.timeout=5m -test.v) >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
 else
-  SUPERMAX_TEST_DEVICE=$device "$go_cmd" test -tags gotch -count=1 -v ./trainer >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
+  SUPERMAX_TEST_DEVICE=$device "$go_cmd" test -tags gotch -count=1 -timeout=5m -v ./trainer >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
 fi
 passed=$(grep -c '^--- PASS' "$report/trainer-tests.log" || true)
 failed=$(grep -c '^--- FAIL' "$report/trainer-tests.log" || true)
@@ -152,7 +152,11 @@ if [ "$rc" -eq 0 ]; then
 else
   status=1
   say "trainer tests on $device: FAILED (exit $rc), $passed passed, $failed failed ($((SECONDS - t0)) s); failures:"
-  grep -E '^(--- FAIL|panic|fatal error|SIGSEGV)|_test.go:[0-9]+:' "$report/trainer-tests.log" | head -n 30 | sed 's/^/    /'
+  if grep -qE '^(--- FAIL|panic|fatal error|SIGSEGV)|_test.go:[0-9]+:' "$report/trainer-tests.log"; then
+    grep -E '^(--- FAIL|panic|fatal error|SIGSEGV)|_test.go:[0-9]+:' "$report/trainer-tests.log" | head -n 30 | sed 's/^/    /'
+  else
+    tail -n 15 "$report/trainer-tests.log" | sed 's/^/    /'
+  fi
 fi
 
 # gpu_peak LOG CMD...: run CMD, its output to LOG and stdout, sampling the
