@@ -18,9 +18,11 @@
 # --python PY: a Python with torch (CUDA) and transformers for the PyTorch
 #   column (default: $SUPERMAX_CACHE/torch-venv/bin/python if present; without
 #   one the column is skipped, saying so).
-# --minilm DIR: the real all-MiniLM-L6-v2 folder (default
-#   $HPO_MODELS_DIR/all-MiniLM-L6-v2 if it has a config.json); without it the
-#   benchmark trains that model's shape with random weights and says so.
+# --minilm DIR: the real all-MiniLM-L6-v2 folder (default: the first of
+#   $HPO_MODELS_DIR/all-MiniLM-L6-v2 and $SUPERMAX_CACHE/models/all-MiniLM-L6-v2
+#   with a config.json; from a clone, scripts/models.sh when present fetches
+#   it); without it the benchmark trains that model's shape with random
+#   weights and says so.
 # --report DIR: keep every log there (default: a temporary folder, removed).
 # GPU_CHECK_NVIDIA_SMI and GPU_CHECK_GO name the nvidia-smi and go commands
 # (tests point them at fakes).
@@ -95,8 +97,10 @@ if [ -n "$python" ]; then
     fail "--python $python cannot import torch and transformers: $(echo "$pyinfo" | tail -n1)"
   case "$pyinfo" in *"cuda True") ;; *) fail "--python $python: PyTorch sees no CUDA ($pyinfo)" ;; esac
 fi
-if [ -z "$minilm" ] && [ -n "${HPO_MODELS_DIR:-}" ] && [ -f "$HPO_MODELS_DIR/all-MiniLM-L6-v2/config.json" ]; then
-  minilm="$HPO_MODELS_DIR/all-MiniLM-L6-v2"
+if [ -z "$minilm" ]; then
+  for cand in "${HPO_MODELS_DIR:-/nonexistent}/all-MiniLM-L6-v2" "$SUPERMAX_CACHE/models/all-MiniLM-L6-v2"; do
+    if [ -f "$cand/config.json" ]; then minilm=$cand; break; fi
+  done
 fi
 if [ -n "$minilm" ]; then
   [ -f "$minilm/config.json" ] || fail "--minilm $minilm has no config.json"
@@ -134,6 +138,13 @@ else
   . scripts/env.sh
   "$go_cmd" build -tags gotch -o "$work/bench-train" ./bench/train >"$report/build.log" 2>&1 ||
     { cat "$report/build.log" >&2; fail "go build ./bench/train failed"; }
+  if [ -z "$minilm" ] && [ -x scripts/models.sh ]; then
+    if scripts/models.sh >"$report/models.log" 2>&1 && [ -f "$SUPERMAX_CACHE/models/all-MiniLM-L6-v2/config.json" ]; then
+      minilm="$SUPERMAX_CACHE/models/all-MiniLM-L6-v2"
+    else
+      say "scripts/models.sh did not provide all-MiniLM-L6-v2 ($(tail -n1 "$report/models.log")); its shape is used instead"
+    fi
+  fi
   say "set-up: $(tail -n1 "$report/libtorch.log") ($((SECONDS - start)) s)"
 fi
 
