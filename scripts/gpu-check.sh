@@ -24,6 +24,7 @@
 #   it); without it the benchmark trains that model's shape with random
 #   weights and says so.
 # --report DIR: keep every log there (default: a temporary folder, removed).
+# GPU_CHECK_TEST_TIMEOUT caps the trainer tests (Go duration, default 5m).
 # GPU_CHECK_NVIDIA_SMI and GPU_CHECK_GO name the nvidia-smi and go commands
 # (tests point them at fakes).
 #
@@ -55,6 +56,8 @@ while [ $# -gt 0 ]; do
 done
 [[ $device =~ ^cuda:([0-9]+)$ ]] || fail "--device $device: want cuda:N"
 index=${BASH_REMATCH[1]}
+test_timeout=${GPU_CHECK_TEST_TIMEOUT:-5m}
+[[ $test_timeout =~ ^[0-9]+(s|m)$ ]] || fail "GPU_CHECK_TEST_TIMEOUT=$test_timeout: want a duration such as 90s or 5m"
 [[ $steps =~ ^[1-9][0-9]*$ ]] && [ "$steps" -le 1000 ] || fail "--steps $steps: want a whole number from 1 to 1000"
 
 # --- what must be present -------------------------------------------------
@@ -90,7 +93,15 @@ fi
 
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
-if [ -z "$python" ] && [ -x "$SUPERMAX_CACHE/torch-venv/bin/python" ]; then python="$SUPERMAX_CACHE/torch-venv/bin/python"; fi
+py_note=""
+if [ -z "$python" ] && [ -x "$SUPERMAX_CACHE/torch-venv/bin/python" ]; then
+  # The reference venv is the default only where its PyTorch sees CUDA.
+  if "$SUPERMAX_CACHE/torch-venv/bin/python" -c 'import sys, torch; sys.exit(not torch.cuda.is_available())' >/dev/null 2>&1; then
+    python="$SUPERMAX_CACHE/torch-venv/bin/python"
+  else
+    py_note=" ($SUPERMAX_CACHE/torch-venv/bin/python sees no CUDA)"
+  fi
+fi
 if [ -n "$python" ]; then
   [ -x "$python" ] || command -v "$python" >/dev/null || fail "--python $python not found"
   pyinfo=$("$python" -c 'import torch, transformers; print(torch.__version__, "transformers", transformers.__version__, "cuda", torch.cuda.is_available())' 2>&1) ||
@@ -123,7 +134,7 @@ status=0
 start=$SECONDS
 say "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, GPU $gpu"
 [ -z "$python" ] || say "PyTorch column: $python ($pyinfo)"
-[ -n "$python" ] || say "PyTorch column skipped: no --python and no $SUPERMAX_CACHE/torch-venv (scripts/libtorch.sh --reference-venv builds one)"
+[ -n "$python" ] || say "PyTorch column skipped: no --python and no usable $SUPERMAX_CACHE/torch-venv$py_note (scripts/libtorch.sh --reference-venv builds one)"
 
 # 1. set-up
 if [ -n "$bundle" ]; then
@@ -151,9 +162,9 @@ fi
 # 2. the trainer tests on the device
 t0=$SECONDS
 if [ -n "$bundle" ]; then
-  (cd trainer && SUPERMAX_TEST_DEVICE=$device "$work/trainer.test" -test.count=1 -test.timeout=5m -test.v) >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
+  (cd trainer && SUPERMAX_TEST_DEVICE=$device "$work/trainer.test" -test.count=1 -test.timeout="$test_timeout" -test.v) >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
 else
-  SUPERMAX_TEST_DEVICE=$device "$go_cmd" test -tags gotch -count=1 -timeout=5m -v ./trainer >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
+  SUPERMAX_TEST_DEVICE=$device "$go_cmd" test -tags gotch -count=1 -timeout="$test_timeout" -v ./trainer >"$report/trainer-tests.log" 2>&1 && rc=0 || rc=$?
 fi
 passed=$(grep -c '^--- PASS' "$report/trainer-tests.log" || true)
 failed=$(grep -c '^--- FAIL' "$report/trainer-tests.log" || true)
