@@ -127,7 +127,7 @@ func shapeConfig(shape string, seq int) (model.TinyConfig, error) {
 		c = model.DefaultTinyConfig("bert", words)
 		c.NumLayers, c.HiddenSize, c.NumHeads, c.IntermediateSize, c.MaxPositions = 6, 384, 12, 1536, 512
 	default:
-		return c, fmt.Errorf("shape %q: want tiny or small", shape)
+		return c, fmt.Errorf("shape %q: want tiny, small or minilm", shape)
 	}
 	return c, nil
 }
