@@ -116,7 +116,7 @@ unpack_wheel_libtorch() {
 # unpack_cuda_libtorch DIR: lay out the CUDA libtorch from the torch wheel
 # and the nvidia-*-cu12 wheels its METADATA pins (see the header).
 unpack_cuda_libtorch() {
-  local dir=$1 tmp torch_whl spec name whl
+  local dir=$1 tmp torch_whl specs spec name whl
   torch_whl=$(fetch_wheel "torch==$torch_version" "torch-$torch_version-cp311-cp311-manylinux1_x86_64.whl")
   tmp="$dir.partial"
   rm -rf "$tmp" && mkdir -p "$tmp/lib"
@@ -124,7 +124,7 @@ unpack_cuda_libtorch() {
   extract "$torch_whl" "$tmp/wheel" 'torch/include/*' 'torch/lib/lib*.so*'
   rm -f "$tmp/wheel/torch/lib/libtorch_python.so"
   # Requires-Dist: nvidia-cublas-cu12 (==12.1.3.1) ; platform_system == "Linux" ...
-  for spec in $("$python" - "$torch_whl" <<'PY' || die "reading the requirements of $torch_whl failed"
+  specs=$("$python" - "$torch_whl" <<'PY'
 import re, sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as z:
     meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
@@ -133,7 +133,8 @@ with zipfile.ZipFile(sys.argv[1]) as z:
         if m:
             print(f"{m[1]}=={m[2]}")
 PY
-  ) "nvidia-nvjitlink-cu12==$cuda_libs_version"; do
+  ) && [ -n "$specs" ] || die "reading the nvidia-*-cu12 requirements of $torch_whl failed"
+  for spec in $specs "nvidia-nvjitlink-cu12==$cuda_libs_version"; do
     name=${spec%%==*}
     whl=$(fetch_wheel "$spec" "${name//-/_}-${spec##*==}-*.whl")
     extract "$whl" "$tmp/wheel" 'nvidia/*/lib/lib*.so*'
