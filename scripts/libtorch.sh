@@ -11,6 +11,17 @@
 #      itself needs libcudart.so.12 and libcupti.so.12 (loaded, never used on a
 #      CPU), so the two small NVIDIA wheels that carry them are unpacked too.
 #      libtorch.so is not used: it pulls in libtorch_cuda.so and all of CUDA.
+#   3. `scripts/libtorch.sh --cuda` (or LIBTORCH_VARIANT=cu121): the CUDA 12.1
+#      libtorch 2.1.2 for a GPU machine, in $SUPERMAX_CACHE/libtorch-2.1.2-cu121:
+#      the same wheel's include/ and all its shared libraries but
+#      libtorch_python, plus the libraries of the nvidia-*-cu12 wheels that
+#      wheel requires (versions read from its METADATA: cuBLAS, cuDNN 8.9,
+#      NCCL, cudart, cuFFT, cuRAND, cuSOLVER, cuSPARSE, NVRTC, NVTX, CUPTI;
+#      and nvJitLink, which cuSPARSE needs), about 1.9 GB of downloads, all in
+#      one lib/ folder (the wheel's RUNPATHs include $ORIGIN). Opt-in: CI and
+#      `make test` never download it. The build links and runs on a machine
+#      without a GPU; there, CUDA is simply unavailable and the trainer
+#      refuses a cuda:N device with an error saying so.
 #
 # Link flags. gotch's libtch/lib.go hard-codes CUDA libraries in a #cgo line
 # (-lcuda -lcudart -lcublas -lcudnn ... -ltorch_cuda -ltorch); gotch's own
@@ -27,15 +38,17 @@
 #     needed and the binary depends only on libtorch_cpu, libc10, libstdc++;
 #   - CGO_CFLAGS/CGO_CXXFLAGS give the include paths and the wheel's
 #     pre-C++11 ABI (-D_GLIBCXX_USE_CXX11_ABI=0, detected from libc10.so).
-# A CUDA build (LIBTORCH with libtorch_cuda.so) uses --no-as-needed instead,
-# so libtorch_cuda.so stays linked and registers the CUDA backend.
+# A CUDA build (libtorch_cuda.so in lib/) puts -Wl,--no-as-needed
+# -ltorch_cuda -lc10_cuda first, so those two stay NEEDED and libtorch_cuda
+# registers the CUDA backend when the program starts (nothing calls into it
+# directly, so --as-needed would drop it); the rest stays --as-needed.
 #
 # Output: $SUPERMAX_CACHE/libtorch.env (sourced by scripts/env.sh) exporting
 # LIBTORCH, LD_LIBRARY_PATH, CGO_CFLAGS, CGO_CXXFLAGS, CGO_LDFLAGS and
 # SUPERMAX_GOTCH_DEVICE (cpu|cuda). Idempotent; fast once cached. The last step
 # builds and runs a tiny gotch program; failure prints its error and exits 1.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # A LIBTORCH given by the caller wins; env.sh would set it from an older setup.
 user_libtorch="${LIBTORCH:-}"
 . scripts/env.sh
@@ -49,18 +62,19 @@ env_file="$SUPERMAX_CACHE/libtorch.env"
 python=python3
 if [ -x "$SUPERMAX_CACHE/venv/bin/python" ]; then python="$SUPERMAX_CACHE/venv/bin/python"; fi
 pip_download=("$python" -m pip download --quiet --disable-pip-version-check
-  --no-deps --only-binary=:all: --platform manylinux1_x86_64
-  --python-version 311 -d "$wheels")
+  --no-deps --only-binary=:all: -d "$wheels")
 
 die() { echo "libtorch: $*" >&2; exit 1; }
 
-# fetch_wheel NAME==VERSION FILE-GLOB: download a wheel once into $wheels.
+# fetch_wheel NAME==VERSION FILE-GLOB: download a wheel once into $wheels,
+# for $platform (manylinux1_x86_64) and $py_version (311) unless set.
 fetch_wheel() {
   local spec=$1 glob=$2
   if ! compgen -G "$wheels/$glob" >/dev/null; then
     mkdir -p "$wheels"
     echo "libtorch: downloading $spec from PyPI into $wheels" >&2
-    "${pip_download[@]}" "$spec" || die "pip download $spec failed"
+    "${pip_download[@]}" --platform "${platform:-manylinux1_x86_64}" \
+      --python-version "${py_version:-311}" "$spec" || die "pip download $spec failed"
   fi
   compgen -G "$wheels/$glob" | head -n1
 }
@@ -95,6 +109,38 @@ unpack_wheel_libtorch() {
   extract "$cupti_whl" "$tmp/wheel" '*/libcupti.so.12'
   mv "$tmp/wheel/torch/include" "$tmp/include"
   find "$tmp/wheel" -name '*.so*' -type f -exec mv {} "$tmp/lib/" \;
+  rm -rf "$tmp/wheel" "$dir"
+  mv "$tmp" "$dir"
+}
+
+# unpack_cuda_libtorch DIR: lay out the CUDA libtorch from the torch wheel
+# and the nvidia-*-cu12 wheels its METADATA pins (see the header).
+unpack_cuda_libtorch() {
+  local dir=$1 tmp torch_whl specs spec name whl
+  torch_whl=$(fetch_wheel "torch==$torch_version" "torch-$torch_version-cp311-cp311-manylinux1_x86_64.whl")
+  tmp="$dir.partial"
+  rm -rf "$tmp" && mkdir -p "$tmp/lib"
+  echo "libtorch: unpacking $torch_whl (CUDA build) into $dir"
+  extract "$torch_whl" "$tmp/wheel" 'torch/include/*' 'torch/lib/lib*.so*'
+  rm -f "$tmp/wheel/torch/lib/libtorch_python.so"
+  # Requires-Dist: nvidia-cublas-cu12 (==12.1.3.1) ; platform_system == "Linux" ...
+  specs=$("$python" - "$torch_whl" <<'PY'
+import re, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+    for line in z.read(meta).decode().splitlines():
+        m = re.match(r"Requires-Dist: (nvidia-[a-z0-9-]+-cu12) \(==([0-9.]+)\)", line)
+        if m:
+            print(f"{m[1]}=={m[2]}")
+PY
+  ) && [ -n "$specs" ] || die "reading the nvidia-*-cu12 requirements of $torch_whl failed"
+  for spec in $specs "nvidia-nvjitlink-cu12==$cuda_libs_version"; do
+    name=${spec%%==*}
+    whl=$(fetch_wheel "$spec" "${name//-/_}-${spec##*==}-*.whl")
+    extract "$whl" "$tmp/wheel" 'nvidia/*/lib/lib*.so*'
+  done
+  mv "$tmp/wheel/torch/include" "$tmp/include"
+  find "$tmp/wheel" -name 'lib*.so*' -type f -exec mv {} "$tmp/lib/" \;
   rm -rf "$tmp/wheel" "$dir"
   mv "$tmp" "$dir"
 }
@@ -140,7 +186,7 @@ write_env() {
   else
     abi="-D_GLIBCXX_USE_CXX11_ABI=0"
   fi
-  if [ "$device" = cuda ]; then needed=-Wl,--no-as-needed; fi
+  if [ "$device" = cuda ]; then needed="-Wl,--no-as-needed -L$dir/lib -ltorch_cuda -lc10_cuda -Wl,--as-needed"; fi
   cat >"$env_file.tmp" <<EOF
 # Written by scripts/libtorch.sh; sourced by scripts/env.sh. Do not edit.
 export LIBTORCH="$dir"
@@ -220,12 +266,21 @@ reference_venv() {
 }
 
 main() {
-  local dir device
-  if [ "${1:-}" = --reference-venv ]; then
-    reference_venv
-    return
-  fi
-  if [ -n "$user_libtorch" ] && [ "$user_libtorch" != "$SUPERMAX_CACHE/libtorch-$torch_version" ]; then
+  local dir device variant="${LIBTORCH_VARIANT:-cpu}"
+  case "${1:-}" in
+    --reference-venv) reference_venv; return ;;
+    --cuda) variant=cu121 ;;
+    "") ;;
+    *) die "unknown argument $1 (want --cuda, --reference-venv or none)" ;;
+  esac
+  case "$variant" in
+    cpu|cu121) ;;
+    *) die "LIBTORCH_VARIANT=$variant: want cpu or cu121" ;;
+  esac
+  if [ "$variant" = cu121 ]; then
+    dir="$SUPERMAX_CACHE/libtorch-$torch_version-cu121"
+    [ -f "$dir/lib/libtorch_cuda.so" ] || unpack_cuda_libtorch "$dir"
+  elif [ -n "$user_libtorch" ] && [ "$user_libtorch" != "$SUPERMAX_CACHE/libtorch-$torch_version" ]; then
     dir=$(cd "$user_libtorch" 2>/dev/null && pwd) || die "LIBTORCH=$user_libtorch is not a folder"
     [ -d "$dir/lib" ] && [ -d "$dir/include" ] || die "LIBTORCH=$dir has no lib/ and include/"
   else
@@ -241,4 +296,5 @@ main() {
   verify
 }
 
-main "$@"
+# scripts/gpu-bundle.sh sources this file for its functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

@@ -107,7 +107,7 @@ func newTestTrainer(t *testing.T) *Trainer {
 func request(params map[string]hpo.Value, dir string, epoch, maxEpochs int) activities.EpochRequest {
 	return activities.EpochRequest{
 		Study: "noaug-criteria-test", Agent: "criteria", Number: 0, Params: params, Seed: uint64(params["seed"].Int()),
-		Epoch: epoch, MaxEpochs: maxEpochs, CheckpointDir: dir, Device: "cpu",
+		Epoch: epoch, MaxEpochs: maxEpochs, CheckpointDir: dir, Device: testDeviceName(),
 	}
 }
 

@@ -13,11 +13,17 @@ import (
 	"os"
 	"time"
 
+	"github.com/sugarme/gotch"
+
 	"github.com/redsm5/supermax-hpo/model"
+	"github.com/redsm5/supermax-hpo/trainer"
 )
 
 func main() {
-	shape := flag.String("shape", "tiny", "model shape: tiny (L2 H32) or small (L4 H512 A8, BERT-Small)")
+	shape := flag.String("shape", "tiny", "model shape: tiny (L2 H32), small (L4 H512 A8, BERT-Small) or minilm (all-MiniLM-L6-v2's: L6 H384 A12, vocabulary 30,522; random weights)")
+	modelDir := flag.String("model", "", "instead of a -shape, train the BERT model folder `DIR` (e.g. the real all-MiniLM-L6-v2)")
+	device := flag.String("device", "cpu", "cpu or cuda:N")
+	amp := flag.Bool("amp", false, "CUDA only: run forward passes under libtorch's autocast with bfloat16")
 	batch := flag.Int("batch", 16, "batch size")
 	seq := flag.Int("seq", 128, "sequence length in tokens")
 	steps := flag.Int("steps", 20, "timed training steps")
@@ -41,7 +47,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*shape, *batch, *seq, *steps, *warmup, *threads); err != nil {
+	if err := run(*shape, *modelDir, *device, *amp, *batch, *seq, *steps, *warmup, *threads); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -59,27 +65,44 @@ func writeShape(dir, shape string, seq int) error {
 	return nil
 }
 
-func run(shape string, batch, seq, steps, warmup, threads int) error {
+func run(shape, modelDir, deviceName string, amp bool, batch, seq, steps, warmup, threads int) error {
 	setThreads(threads)
+	device, err := trainer.ParseDevice(deviceName)
+	if err != nil {
+		return fmt.Errorf("-device: %w", err)
+	}
+	if amp && device.Name == gotch.CPU.Name {
+		return fmt.Errorf("-amp: bfloat16 autocast is measured on CUDA only, not on -device %s", deviceName)
+	}
 	tmp, err := os.MkdirTemp("", "bench-train-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	cfg, err := shapeConfig(shape, seq)
+	dir := modelDir
+	if dir == "" {
+		cfg, err := shapeConfig(shape, seq)
+		if err != nil {
+			return err
+		}
+		if _, err := model.WriteTinyModel(tmp, cfg); err != nil {
+			return err
+		}
+		dir = tmp
+	} else {
+		shape = "model:" + modelDir
+	}
+	cfg, err := model.ReadConfig(dir)
 	if err != nil {
 		return err
 	}
-	if _, err := model.WriteTinyModel(tmp, cfg); err != nil {
-		return err
-	}
-	times, err := stepTimes(tmp, batch, seq, steps, warmup)
+	times, err := stepTimes(dir, device, amp, batch, seq, steps, warmup)
 	if err != nil {
 		return err
 	}
 	mean := meanDuration(times)
-	fmt.Printf("shape=%s layers=%d hidden=%d batch=%d seq=%d threads=%d steps=%d: step %.1f ms (min %.1f), %.1f examples/s, peak RSS %.0f MiB\n",
-		shape, cfg.NumLayers, cfg.HiddenSize, batch, seq, threads, steps,
+	fmt.Printf("shape=%s layers=%d hidden=%d vocab=%d device=%s amp=%s batch=%d seq=%d threads=%d steps=%d: step %.1f ms (min %.1f), %.1f examples/s, peak RSS %.0f MiB\n",
+		shape, cfg.NumHiddenLayers, cfg.HiddenSize, cfg.VocabSize, deviceName, ampName(amp), batch, seq, threads, steps,
 		ms(mean), ms(minDuration(times)), float64(batch)/mean.Seconds(), peakRSSMiB())
 	return nil
 }
@@ -97,8 +120,18 @@ func shapeConfig(shape string, seq int) (model.TinyConfig, error) {
 	case "tiny":
 	case "small":
 		c.NumLayers, c.HiddenSize, c.NumHeads, c.IntermediateSize = 4, 512, 8, 2048
+	case "minilm":
+		// sentence-transformers/all-MiniLM-L6-v2's config.json. The vocabulary
+		// is the words plus 27 tokens: 5 specials and "w", "0"-"9" with their
+		// "##" forms; the printed vocab= says what was written.
+		words = make([]string, 30522-27)
+		for i := range words {
+			words[i] = fmt.Sprintf("w%d", i)
+		}
+		c = model.DefaultTinyConfig("bert", words)
+		c.NumLayers, c.HiddenSize, c.NumHeads, c.IntermediateSize, c.MaxPositions = 6, 384, 12, 1536, 512
 	default:
-		return c, fmt.Errorf("shape %q: want tiny or small", shape)
+		return c, fmt.Errorf("shape %q: want tiny, small or minilm", shape)
 	}
 	return c, nil
 }
@@ -117,6 +150,13 @@ func minDuration(ds []time.Duration) time.Duration {
 		m = min(m, d)
 	}
 	return m
+}
+
+func ampName(amp bool) string {
+	if amp {
+		return "bf16"
+	}
+	return "off"
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -12,7 +12,9 @@ benchmark trains), doing what bench/train/step.go does:
   eps 1e-8), gradients zeroed in place (as our fused kernel does);
 
 on random token ids in [5, vocab), full-length sequences, attention mask all
-ones, random binary targets, torch.set_num_threads(--threads). Prints one
+ones, random binary targets, torch.set_num_threads(--threads), on --device
+(cpu or cuda:N; a CUDA step is timed up to torch.cuda.synchronize), with
+--amp bf16 the forward pass and loss under torch.autocast(bfloat16). Prints one
 line in the Go benchmark's format: mean and min step time of the timed steps
 (after --warmup untimed ones), examples/s, and the process's peak RSS.
 
@@ -66,10 +68,11 @@ def random_batch(gen: torch.Generator, batch: int, seq: int, vocab: int):
     return ids, mask, types, targets
 
 
-def step(encoder, head, opt, batch) -> None:
-    ids, mask, types, targets = batch
-    states = encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
-    loss = F.cross_entropy(head(states), targets)
+def step(encoder, head, opt, batch, device: torch.device, amp: str) -> None:
+    ids, mask, types, targets = (t.to(device) for t in batch)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp == "bf16"):
+        states = encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        loss = F.cross_entropy(head(states), targets)
     loss.backward()
     opt.step()
     opt.zero_grad(set_to_none=False)
@@ -85,16 +88,23 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--attn", default="eager", choices=["eager", "sdpa"])
+    p.add_argument("--device", default="cpu", help="cpu or cuda:N")
+    p.add_argument("--amp", default="off", choices=["off", "bf16"], help="bf16: forward under torch.autocast (CUDA only)")
     a = p.parse_args()
     if min(a.batch, a.seq, a.steps, a.threads) < 1 or a.warmup < 0:
         sys.exit("pytorch_step.py: --batch, --seq, --steps and --threads must be >= 1, --warmup >= 0")
 
+    device = torch.device(a.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        sys.exit(f"pytorch_step.py: --device {a.device}: PyTorch sees no CUDA")
+    if a.amp != "off" and device.type != "cuda":
+        sys.exit("pytorch_step.py: --amp bf16 is measured on CUDA only")
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    encoder = load_encoder(a.model, a.attn)
+    encoder = load_encoder(a.model, a.attn).to(device)
     if a.seq > encoder.config.max_position_embeddings:
         sys.exit(f"pytorch_step.py: --seq {a.seq} exceeds the {encoder.config.max_position_embeddings} positions of {a.model}")
-    head = CriteriaHead(encoder.config.hidden_size)
+    head = CriteriaHead(encoder.config.hidden_size).to(device)
     encoder.train()
     head.train()
     params = list(encoder.parameters()) + list(head.parameters())
@@ -105,17 +115,22 @@ def main() -> None:
     for i in range(a.warmup + a.steps):
         batch = random_batch(gen, a.batch, a.seq, encoder.config.vocab_size)
         start = time.perf_counter()
-        step(encoder, head, opt, batch)
+        step(encoder, head, opt, batch, device, a.amp)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
         if i >= a.warmup:
             times.append(time.perf_counter() - start)
 
     mean = sum(times) / len(times)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     cfg = encoder.config
+    gpu = ""
+    if device.type == "cuda":
+        gpu = f", CUDA max allocated {torch.cuda.max_memory_allocated(device) / 2**20:.0f} MiB"
     print(f"pytorch {torch.__version__} attn={a.attn} shape={a.shape} layers={cfg.num_hidden_layers} "
-          f"hidden={cfg.hidden_size} batch={a.batch} seq={a.seq} threads={torch.get_num_threads()} steps={a.steps}: "
+          f"hidden={cfg.hidden_size} vocab={cfg.vocab_size} device={a.device} amp={a.amp} batch={a.batch} seq={a.seq} threads={torch.get_num_threads()} steps={a.steps}: "
           f"step {mean * 1e3:.1f} ms (min {min(times) * 1e3:.1f}), {a.batch / mean:.1f} examples/s, "
-          f"peak RSS {peak_mib:.0f} MiB")
+          f"peak RSS {peak_mib:.0f} MiB{gpu}")
 
 
 if __name__ == "__main__":

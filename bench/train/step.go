@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/sugarme/gotch"
@@ -14,10 +15,12 @@ import (
 	"github.com/redsm5/supermax-hpo/trainer"
 )
 
-// stepTimes loads the model folder and times warmup+steps full training
-// steps on random token ids, returning the timed ones.
-func stepTimes(dir string, batch, seq, steps, warmup int) ([]time.Duration, error) {
-	pre, err := model.Load(dir, model.LoadOptions{Device: gotch.CPU, MaxLength: seq})
+// stepTimes loads the model folder onto device and times warmup+steps full
+// training steps on random token ids, returning the timed ones. On CUDA each
+// timed step ends with a synchronisation, so it includes the GPU's work;
+// with amp it runs under CUDA autocast (bfloat16).
+func stepTimes(dir string, device gotch.Device, amp bool, batch, seq, steps, warmup int) ([]time.Duration, error) {
+	pre, err := model.Load(dir, model.LoadOptions{Device: device, MaxLength: seq})
 	if err != nil {
 		return nil, err
 	}
@@ -41,12 +44,24 @@ func stepTimes(dir string, batch, seq, steps, warmup int) ([]time.Duration, erro
 	if err != nil {
 		return nil, err
 	}
+	if amp {
+		// Autocast is per OS thread; every forward pass runs on this one.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if _, err := trainer.AutocastBF16(true); err != nil {
+			return nil, err
+		}
+		defer func() { _, _ = trainer.AutocastBF16(false) }()
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var times []time.Duration
 	for i := 0; i < warmup+steps; i++ {
 		b := randomBatch(rng, batch, seq, pre.Config.VocabSize)
 		start := time.Now()
-		if err := step(pre.Encoder, head, loss, opt, b); err != nil {
+		if err := step(pre.Encoder, head, loss, opt, b, device, amp); err != nil {
+			return nil, fmt.Errorf("step %d: %w", i, err)
+		}
+		if err := trainer.Synchronize(device); err != nil {
 			return nil, fmt.Errorf("step %d: %w", i, err)
 		}
 		if i >= warmup {
@@ -74,21 +89,22 @@ func randomBatch(rng *rand.Rand, batch, seq, vocab int) batchData {
 }
 
 // step is one training step as the trainer does it: forward, loss,
-// backward, AdamW update, zero grad.
-func step(enc *model.Encoder, head *model.CriteriaHead, loss *model.Loss, opt *model.Optimizer, d batchData) (err error) {
+// backward, AdamW update, zero grad. With amp, autocast's weight copies are
+// dropped after the backward pass, before the update.
+func step(enc *model.Encoder, head *model.CriteriaHead, loss *model.Loss, opt *model.Optimizer, d batchData, device gotch.Device, amp bool) (err error) {
 	model.WithGrad(true, func() {
 		var hidden, logits, l *ts.Tensor
-		if hidden, err = enc.ForwardBatch(d.b, gotch.CPU, true); err != nil {
+		if hidden, err = enc.ForwardBatch(d.b, device, true); err != nil {
 			return
 		}
 		defer hidden.MustDrop()
-		mask := ts.MustOfSlice(d.b.Mask).MustView([]int64{int64(d.b.Size), int64(d.b.Len)}, true)
+		mask := ts.MustOfSlice(d.b.Mask).MustView([]int64{int64(d.b.Size), int64(d.b.Len)}, true).MustTo(device, true)
 		defer mask.MustDrop()
 		if logits, err = head.Forward(hidden, mask, true); err != nil {
 			return
 		}
 		defer logits.MustDrop()
-		y := ts.MustOfSlice(d.targets)
+		y := ts.MustOfSlice(d.targets).MustTo(device, true)
 		defer y.MustDrop()
 		if l, err = loss.Forward(logits, y); err != nil {
 			return
@@ -96,6 +112,9 @@ func step(enc *model.Encoder, head *model.CriteriaHead, loss *model.Loss, opt *m
 		err = l.Backward()
 		l.MustDrop()
 	})
+	if amp {
+		trainer.AutocastClearCache()
+	}
 	if err != nil {
 		return err
 	}
