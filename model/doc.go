@@ -31,8 +31,14 @@
 // criteria branch to every token of the span branch. docs/agents.md tells
 // which branch each head reads.
 //
-// Weights load from model.safetensors (our own reader; F32, F16, BF16, F64)
-// or, when absent, pytorch_model.bin through gotch's pickle decoder.
+// Weights load from model.safetensors (our own reader; F32, F16, BF16, F64;
+// only the tensors the encoder uses are read, by name, so integer buffers
+// such as the I64 position_ids, the pooler and the pretraining heads of real
+// checkpoints are ignored) or, when absent, pytorch_model.bin through
+// gotch's pickle decoder (weights.go, PlanWeights). Check (check.go) does
+// every test Load does — folder, config, tokenizer, each weight's name,
+// shape and dtype from the safetensors header — without libtorch, for the
+// starter and for a study's model check before its first trial.
 //
 // Not implemented: DeBERTa-v2 layouts other than v3's (e.g. without
 // share_att_key, with conv_kernel_size or absolute positions: rejected with

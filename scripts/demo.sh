@@ -133,6 +133,13 @@ db = sqlite3.connect(ledger)
 rows = db.execute("""SELECT a.key, a.value_json FROM trial_user_attributes a
     JOIN trials t ON t.trial_id = a.trial_id JOIN studies s ON s.study_id = t.study_id
     WHERE s.study_name = ? AND t.number = ? ORDER BY a.key""", (study, b["number"])).fetchall()
+# The epoch whose metrics gave the trial's value (evidence: em), for EM/F1.
+for key, value in rows:
+    m = json.loads(value)
+    if key.startswith("supermax_metrics_epoch_") and isinstance(m, dict) and m.get("em") == b["value"]:
+        print(f"demo: best trial #{b['number']}: EM {m['em']:.3f}, F1 {m.get('f1', float('nan')):.3f}"
+              f" (validation, epoch {key.rsplit('_', 1)[1]})")
+        break
 if rows:
     print("      its attributes in the ledger (further metrics, end reason):")
 for key, value in rows:

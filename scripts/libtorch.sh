@@ -180,8 +180,15 @@ write_env() {
   inc="-I$dir/include -I$dir/include/torch/csrc/api/include"
   # The PyPI wheels use the pre-C++11 std::string ABI; the official
   # libtorch-cxx11-abi-* zips use the new one. Our C++ must match: read it
-  # from libc10's exported symbols (new-ABI symbols contain "__cxx11").
-  if nm -D --defined-only "$dir/lib/libc10.so" 2>/dev/null | grep -q '__cxx11'; then
+  # from c10's own exported symbols (_ZN3c10...; new-ABI ones taking a
+  # std::string contain "__cxx11"). Only c10's count: libc10.so also exports
+  # libstdc++'s transactional-memory std::logic_error constructors
+  # (_ZGTt...__cxx11...) in both ABIs. And no `grep -q` after nm: under
+  # pipefail nm then dies of SIGPIPE at random and the test flips.
+  local new_abi
+  new_abi=$(nm -D --defined-only "$dir/lib/libc10.so" 2>/dev/null |
+    awk '$NF ~ /^_ZN3c10/ && $NF ~ /__cxx11/ {n++} END {print n+0}')
+  if [ "$new_abi" -gt 0 ]; then
     abi="-D_GLIBCXX_USE_CXX11_ABI=1"
   else
     abi="-D_GLIBCXX_USE_CXX11_ABI=0"
