@@ -1,0 +1,50 @@
+package main
+
+import (
+	"math"
+	"testing"
+)
+
+func TestRankRow(t *testing.T) {
+	got := rankRow([]float64{3, 1, 3, 2})
+	want := []float64{3.5, 1, 3.5, 2}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("rankRow = %v, want %v", got, want)
+		}
+	}
+}
+
+// TestWilcoxonExact: d = 1..5 with signs +,+,+,+,-: W+ = 10; the exact
+// null has 2 of 32 sign patterns with W+ <= 5 - ... counted by hand:
+// rank sums <= 5 of subsets of {1..5}: {}, {1}, {2}, {3}, {4}, {5}, {1,2},
+// {1,3}, {1,4}, {2,3} = 10 subsets, so p = 2*10/32 = 0.625 for W- = 5.
+func TestWilcoxonExact(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 0}
+	y := []float64{0, 0, 0, 0, 5}
+	w, n, p := wilcoxon(x, y)
+	if w != 10 || n != 5 || math.Abs(p-0.625) > 1e-12 {
+		t.Fatalf("wilcoxon = (%v, %d, %v), want (10, 5, 0.625)", w, n, p)
+	}
+	// all positive: only the empty subset has sum 0, p = 2/32.
+	_, _, p = wilcoxon([]float64{1, 2, 3, 4, 5}, []float64{0, 0, 0, 0, 0})
+	if math.Abs(p-0.0625) > 1e-12 {
+		t.Fatalf("all-positive p = %v, want 0.0625", p)
+	}
+}
+
+// TestWilcoxonNormal: with ties, the normal approximation. d = (1, 1, -1,
+// 2, 2, 2): |d| ranks 2,2,2,5,5,5; W+ = 2+2+5+5+5 = 19, mean 10.5,
+// variance 6*7*13/24 - 2*(27-3)/48 = 22.75 - 1 = 21.75.
+func TestWilcoxonNormal(t *testing.T) {
+	x := []float64{1, 1, -1, 2, 2, 2}
+	y := make([]float64, len(x))
+	w, n, p := wilcoxon(x, y)
+	want := math.Erfc((19 - 10.5) / math.Sqrt(21.75) / math.Sqrt2)
+	if w != 19 || n != 6 || math.Abs(p-want) > 1e-12 {
+		t.Fatalf("wilcoxon = (%v, %d, %v), want (19, 6, %v)", w, n, p, want)
+	}
+	if _, n, p := wilcoxon([]float64{1, 2}, []float64{1, 2}); n != 0 || p != 1 {
+		t.Fatalf("all-zero differences: n=%d p=%v, want 0 and 1", n, p)
+	}
+}
