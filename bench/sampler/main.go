@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 )
 
 func main() {
@@ -18,8 +20,17 @@ func main() {
 	trials := flag.Int("trials", 200, "trials per study")
 	optuna := flag.String("optuna", "", "JSON results of optuna_bench.py to merge (optional)")
 	reps := flag.Int("timing-reps", 10, "suggestions timed per point (0 skips timing)")
+	batch := flag.String("batch", "", "comma list of batch sizes: run only the batch comparison")
+	batchProblems := flag.String("batch-problems", "hartmann-6,levy-10,mixed-10,cond-tree", "problems of the batch comparison")
+	optunaBatch := flag.String("optuna-batch", "", "JSON results of optuna_bench.py --batch to merge (optional)")
 	flag.Parse()
-	if err := run(os.Stdout, *seeds, *trials, *optuna, *reps); err != nil {
+	var err error
+	if *batch != "" {
+		err = runBatch(os.Stdout, *seeds, *trials, *optuna, *optunaBatch, *batch, strings.Split(*batchProblems, ","))
+	} else {
+		err = run(os.Stdout, *seeds, *trials, *optuna, *reps)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-sampler:", err)
 		os.Exit(1)
 	}
@@ -48,4 +59,36 @@ func run(w io.Writer, seeds, trials int, optunaPath string, reps int) error {
 		return writeTiming(w, samplers, ref, reps)
 	}
 	return nil
+}
+
+func runBatch(w io.Writer, seeds, trials int, optunaPath, batchPath, batch string, only []string) error {
+	if seeds < 1 || trials < 1 {
+		return fmt.Errorf("seeds (%d) and trials (%d) must be positive", seeds, trials)
+	}
+	batches, err := parseBatches(batch)
+	if err != nil {
+		return err
+	}
+	main, err := readOptuna(optunaPath)
+	if err != nil {
+		return err
+	}
+	ref, err := readBatch(batchPath)
+	if err != nil {
+		return err
+	}
+	probs, err := problems()
+	if err != nil {
+		return err
+	}
+	for _, name := range only {
+		if !slices.ContainsFunc(probs, func(p problem) bool { return p.name == name }) {
+			return fmt.Errorf("-batch-problems: no problem %q", name)
+		}
+	}
+	samplers, err := benchSamplers()
+	if err != nil {
+		return err
+	}
+	return writeBatch(w, probs, only, samplers[1], main, ref, batches, seeds, trials)
 }

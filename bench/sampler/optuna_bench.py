@@ -257,6 +257,41 @@ def runs(seeds, trials):
     return out
 
 
+def batch_runs(problems, batches, seeds, trials):
+    """Like runs for the "tpe mv+group+liar" setting, but asking `b` trials
+    before telling any: each trial is suggested while the earlier ones of its
+    batch are RUNNING (with their parameters), as parallel workers would,
+    which is what the constant liar acts on. The last batch is cut to what
+is left of `trials`."""
+    kw = SETTINGS["tpe mv+group+liar"]
+    cps = checkpoints(trials)
+    out = {}
+    for pname in problems:
+        f, noise = PROBLEMS[pname]
+        out[pname] = {}
+        for b in batches:
+            at = {c: [] for c in cps}
+            for seed in range(seeds):
+                rng = np.random.default_rng([seed, 0x6E6F697365])
+                study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, **kw))
+                cur, cur_true, best = math.inf, math.inf, []
+                while len(best) < trials:
+                    batch = []
+                    for _ in range(min(b, trials - len(best))):
+                        t = study.ask()
+                        truth = f(t)
+                        batch.append((t, truth, truth + noise * rng.standard_normal() if noise else truth))
+                    for t, truth, v in batch:
+                        study.tell(t, v)
+                        if v < cur:
+                            cur, cur_true = v, truth
+                        best.append(cur_true)
+                for c in cps:
+                    at[c].append(float(best[c - 1]))
+            out[pname][str(b)] = {str(c): v for c, v in at.items()}
+    return out
+
+
 def timing(observed, reps):
     """Time reps suggestions (one ask plus every suggest of the space) at
     `observed` finished random trials; the timed trials are told FAIL so
@@ -286,9 +321,17 @@ def main():
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--timing-at", default="1000", help="comma list of observed-trial counts (0 skips timing)")
     ap.add_argument("--timing-reps", type=int, default=5)
+    ap.add_argument("--batch", default="", help="comma list of batch sizes; only batch runs are done")
+    ap.add_argument("--batch-problems", default="hartmann-6,levy-10,mixed-10,cond-tree")
     a = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.simplefilter("ignore")
+    if a.batch:
+        batches = [int(x) for x in a.batch.split(",")]
+        problems = a.batch_problems.split(",")
+        print(json.dumps({"optuna_version": optuna.__version__,
+                          "batch": batch_runs(problems, batches, a.seeds, a.trials)}))
+        return
     res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials), "timing": []}
     for n in (int(x) for x in a.timing_at.split(",") if x.strip()):
         if n > 0:

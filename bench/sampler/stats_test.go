@@ -15,10 +15,10 @@ func TestRankRow(t *testing.T) {
 	}
 }
 
-// TestWilcoxonExact: d = 1..5 with signs +,+,+,+,-: W+ = 10; the exact
-// null has 2 of 32 sign patterns with W+ <= 5 - ... counted by hand:
-// rank sums <= 5 of subsets of {1..5}: {}, {1}, {2}, {3}, {4}, {5}, {1,2},
-// {1,3}, {1,4}, {2,3} = 10 subsets, so p = 2*10/32 = 0.625 for W- = 5.
+// TestWilcoxonExact: d = (1, 2, 3, 4, -5): W+ = 10, W- = 5. Under the
+// null each of the 32 sign patterns is equally likely; the subsets of
+// {1..5} with rank sum <= 5 are {}, {1}, {2}, {3}, {4}, {5}, {1,2}, {1,3},
+// {1,4}, {2,3}: 10 of them, so p = 2·10/32 = 0.625.
 func TestWilcoxonExact(t *testing.T) {
 	x := []float64{1, 2, 3, 4, 0}
 	y := []float64{0, 0, 0, 0, 5}
