@@ -22,13 +22,14 @@ func main() {
 	reps := flag.Int("timing-reps", 10, "suggestions timed per point (0 skips timing)")
 	batch := flag.String("batch", "", "comma list of batch sizes: run only the batch comparison")
 	batchProblems := flag.String("batch-problems", "hartmann-6,levy-10,mixed-10,cond-tree", "problems of the batch comparison")
+	runsPath := flag.String("runs", "", "JSON file of our per-seed results: read if present, written after the quality runs")
 	optunaBatch := flag.String("optuna-batch", "", "JSON results of optuna_bench.py --batch to merge (optional)")
 	flag.Parse()
 	var err error
 	if *batch != "" {
 		err = runBatch(os.Stdout, *seeds, *trials, *optuna, *optunaBatch, *batch, strings.Split(*batchProblems, ","))
 	} else {
-		err = run(os.Stdout, *seeds, *trials, *optuna, *reps)
+		err = run(os.Stdout, *seeds, *trials, *optuna, *runsPath, *reps)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-sampler:", err)
@@ -36,7 +37,7 @@ func main() {
 	}
 }
 
-func run(w io.Writer, seeds, trials int, optunaPath string, reps int) error {
+func run(w io.Writer, seeds, trials int, optunaPath, runsPath string, reps int) error {
 	if seeds < 1 || trials < 1 {
 		return fmt.Errorf("seeds (%d) and trials (%d) must be positive", seeds, trials)
 	}
@@ -52,7 +53,14 @@ func run(w io.Writer, seeds, trials int, optunaPath string, reps int) error {
 	if err != nil {
 		return err
 	}
-	if err := writeQuality(w, probs, samplers, ref, seeds, trials); err != nil {
+	saved, err := loadRuns(runsPath)
+	if err != nil {
+		return err
+	}
+	if err := writeQuality(w, probs, samplers, ref, saved, seeds, trials); err != nil {
+		return err
+	}
+	if err := saveRuns(runsPath, saved); err != nil {
 		return err
 	}
 	if reps > 0 {

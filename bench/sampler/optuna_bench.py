@@ -225,13 +225,15 @@ def checkpoints(trials):
     return cps
 
 
-def runs(seeds, trials):
+def runs(seeds, trials, only=None):
     """Per problem and setting, the best value of each seed at each
     checkpoint: the noiseless value of the trial with the best observed
     value (the observed value carries the problem's noise)."""
     cps = checkpoints(trials)
     out = {}
     for pname, (f, noise) in PROBLEMS.items():
+        if only and pname not in only:
+            continue
         out[pname] = {}
         for sname, kw in SETTINGS.items():
             at = {c: [] for c in cps}
@@ -321,6 +323,7 @@ def main():
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--timing-at", default="1000", help="comma list of observed-trial counts (0 skips timing)")
     ap.add_argument("--timing-reps", type=int, default=5)
+    ap.add_argument("--problems", default="", help="comma list: run only these problems (to split a run)")
     ap.add_argument("--batch", default="", help="comma list of batch sizes; only batch runs are done")
     ap.add_argument("--batch-problems", default="hartmann-6,levy-10,mixed-10,cond-tree")
     a = ap.parse_args()
@@ -332,7 +335,8 @@ def main():
         print(json.dumps({"optuna_version": optuna.__version__,
                           "batch": batch_runs(problems, batches, a.seeds, a.trials)}))
         return
-    res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials), "timing": []}
+    res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials, [p for p in a.problems.split(",") if p]),
+           "timing": []}
     for n in (int(x) for x in a.timing_at.split(",") if x.strip()):
         if n > 0:
             res["timing"] += timing(n, a.timing_reps)

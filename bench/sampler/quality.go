@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -133,10 +135,14 @@ type runsBySampler [][][]float64
 // collect runs our samplers and takes Optuna's columns from ref, for one
 // problem. A sampler missing from ref, or with another seed count, is an
 // error: the rank table needs every column on every seed.
-func collect(p problem, samplers []namedSampler, ref *optunaResults, seeds, trials int, cps []int) (runsBySampler, error) {
+func collect(p problem, samplers []namedSampler, ref *optunaResults, saved *savedRuns, seeds, trials int, cps []int) (runsBySampler, error) {
 	var out runsBySampler
 	for _, ns := range samplers {
 		at := make([][]float64, len(cps))
+		if v, ok := saved.get(p.name, ns.name, cps, seeds); ok {
+			out = append(out, v)
+			continue
+		}
 		for seed := range int64(seeds) {
 			best, err := bestSoFar(ns.s, p, seed, trials)
 			if err != nil {
@@ -146,6 +152,7 @@ func collect(p problem, samplers []namedSampler, ref *optunaResults, seeds, tria
 				at[i] = append(at[i], best[c-1])
 			}
 		}
+		saved.put(p.name, ns.name, cps, at)
 		out = append(out, at)
 	}
 	if ref == nil {
@@ -179,7 +186,7 @@ func optunaColumns(ref *optunaResults) []string {
 // writeQuality prints the quartile table, then per checkpoint the mean rank
 // of each sampler per problem and overall, and the paired Wilcoxon test of
 // each of our TPE columns against the first Optuna column.
-func writeQuality(w io.Writer, probs []problem, samplers []namedSampler, ref *optunaResults, seeds, trials int) error {
+func writeQuality(w io.Writer, probs []problem, samplers []namedSampler, ref *optunaResults, saved *savedRuns, seeds, trials int) error {
 	cps := checkpoints(trials)
 	cols := make([]string, 0, len(samplers)+1)
 	for _, ns := range samplers {
@@ -192,7 +199,7 @@ func writeQuality(w io.Writer, probs []problem, samplers []namedSampler, ref *op
 	}
 	all := make([]runsBySampler, len(probs))
 	for i, p := range probs {
-		r, err := collect(p, samplers, ref, seeds, trials, cps)
+		r, err := collect(p, samplers, ref, saved, seeds, trials, cps)
 		if err != nil {
 			return err
 		}
@@ -286,4 +293,80 @@ func writeRanks(w io.Writer, probs []problem, cols []string, all []runsBySampler
 	}
 	fmt.Fprintln(w, line)
 	fmt.Fprintln(w)
+}
+
+// savedRuns are our columns' per-seed results, kept in a JSON file
+// (-runs) so that merging Optuna's results later does not rerun ours:
+// Runs[problem][sampler][checkpoint] is the best value of each seed. A nil
+// *savedRuns keeps nothing.
+type savedRuns struct {
+	Runs map[string]map[string]map[string][]float64 `json:"runs"`
+}
+
+// get returns the saved results of one column when they cover cps and
+// seeds.
+func (s *savedRuns) get(problem, sampler string, cps []int, seeds int) ([][]float64, bool) {
+	if s == nil {
+		return nil, false
+	}
+	out := make([][]float64, len(cps))
+	for i, c := range cps {
+		v := s.Runs[problem][sampler][fmt.Sprint(c)]
+		if len(v) != seeds {
+			return nil, false
+		}
+		out[i] = v
+	}
+	return out, true
+}
+
+func (s *savedRuns) put(problem, sampler string, cps []int, at [][]float64) {
+	if s == nil {
+		return
+	}
+	if s.Runs == nil {
+		s.Runs = map[string]map[string]map[string][]float64{}
+	}
+	if s.Runs[problem] == nil {
+		s.Runs[problem] = map[string]map[string][]float64{}
+	}
+	col := map[string][]float64{}
+	for i, c := range cps {
+		col[fmt.Sprint(c)] = at[i]
+	}
+	s.Runs[problem][sampler] = col
+}
+
+// loadRuns reads path; a missing file is an empty set of runs.
+func loadRuns(path string) (*savedRuns, error) {
+	if path == "" {
+		return nil, nil
+	}
+	s := &savedRuns{}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("-runs: %w", err)
+	}
+	if err := json.Unmarshal(b, s); err != nil {
+		return nil, fmt.Errorf("-runs %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// saveRuns writes s to path (nothing for a nil s).
+func saveRuns(path string, s *savedRuns) error {
+	if s == nil {
+		return nil
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("-runs: %w", err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("-runs: %w", err)
+	}
+	return nil
 }

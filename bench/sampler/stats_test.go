@@ -48,3 +48,31 @@ func TestWilcoxonNormal(t *testing.T) {
 		t.Fatalf("all-zero differences: n=%d p=%v, want 0 and 1", n, p)
 	}
 }
+
+// TestSavedRuns: results written by saveRuns are read back by loadRuns and
+// used only when they cover the checkpoints and seeds asked for.
+func TestSavedRuns(t *testing.T) {
+	path := t.TempDir() + "/runs.json"
+	s, err := loadRuns(path)
+	if err != nil || s == nil {
+		t.Fatalf("loadRuns of a missing file = %v, %v; want empty runs", s, err)
+	}
+	s.put("p", "ours", []int{50, 100}, [][]float64{{1, 2}, {0.5, 1}})
+	if err := saveRuns(path, s); err != nil {
+		t.Fatal(err)
+	}
+	r, err := loadRuns(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := r.get("p", "ours", []int{50, 100}, 2)
+	if !ok || got[1][0] != 0.5 || got[0][1] != 2 {
+		t.Fatalf("get = %v, %v", got, ok)
+	}
+	if _, ok := r.get("p", "ours", []int{50, 200}, 2); ok {
+		t.Fatal("get: a checkpoint that was not saved was found")
+	}
+	if _, ok := r.get("p", "ours", []int{50}, 3); ok {
+		t.Fatal("get: three seeds found where two were saved")
+	}
+}
