@@ -13,6 +13,7 @@ Optuna 4.x's defaults, which Optuna 5 must be told explicitly
 import argparse
 import json
 import math
+import os
 import time
 import warnings
 
@@ -225,37 +226,46 @@ def checkpoints(trials):
     return cps
 
 
-def runs(seeds, trials, only=None):
+def one_run(f, noise, kw, seed, trials):
+    """The best value after each trial of one study: the noiseless value of
+    the trial with the best observed value (the observed value carries the
+    problem's noise)."""
+    rng = np.random.default_rng([seed, 0x6E6F697365])
+    truths = []
+
+    def objective(t):
+        v = f(t)
+        truths.append(v)
+        return v + noise * rng.standard_normal() if noise else v
+
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, **kw))
+    study.optimize(objective, n_trials=trials)
+    cur, cur_true, best = math.inf, math.inf, []
+    for tr, truth in zip(study.trials, truths):
+        if tr.value < cur:
+            cur, cur_true = tr.value, truth
+        best.append(cur_true)
+    return best
+
+
+def runs(seeds, trials, only=None, partial=None):
     """Per problem and setting, the best value of each seed at each
-    checkpoint: the noiseless value of the trial with the best observed
-    value (the observed value carries the problem's noise)."""
+    checkpoint. Seeds are the outer loop: with `partial` (a path) the
+    results so far are written there after every seed, so a run cut short
+    still has the first seeds of every problem."""
     cps = checkpoints(trials)
-    out = {}
-    for pname, (f, noise) in PROBLEMS.items():
-        if only and pname not in only:
-            continue
-        out[pname] = {}
-        for sname, kw in SETTINGS.items():
-            at = {c: [] for c in cps}
-            for seed in range(seeds):
-                rng = np.random.default_rng([seed, 0x6E6F697365])
-                truths = []
-
-                def objective(t):
-                    v = f(t)
-                    truths.append(v)
-                    return v + noise * rng.standard_normal() if noise else v
-
-                study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, **kw))
-                study.optimize(objective, n_trials=trials)
-                cur, cur_true, best = math.inf, math.inf, []
-                for tr, truth in zip(study.trials, truths):
-                    if tr.value < cur:
-                        cur, cur_true = tr.value, truth
-                    best.append(cur_true)
+    out = {p: {s: {str(c): [] for c in cps} for s in SETTINGS} for p in PROBLEMS if not only or p in only}
+    for seed in range(seeds):
+        for pname in out:
+            f, noise = PROBLEMS[pname]
+            for sname, kw in SETTINGS.items():
+                best = one_run(f, noise, kw, seed, trials)
                 for c in cps:
-                    at[c].append(float(best[c - 1]))
-            out[pname][sname] = {str(c): v for c, v in at.items()}
+                    out[pname][sname][str(c)].append(float(best[c - 1]))
+        if partial:
+            with open(partial + ".tmp", "w") as fh:
+                json.dump({"optuna_version": optuna.__version__, "runs": out, "timing": []}, fh)
+            os.replace(partial + ".tmp", partial)
     return out
 
 
@@ -324,6 +334,7 @@ def main():
     ap.add_argument("--timing-at", default="1000", help="comma list of observed-trial counts (0 skips timing)")
     ap.add_argument("--timing-reps", type=int, default=5)
     ap.add_argument("--problems", default="", help="comma list: run only these problems (to split a run)")
+    ap.add_argument("--partial", default="", help="file to write the results so far to after every seed")
     ap.add_argument("--batch", default="", help="comma list of batch sizes; only batch runs are done")
     ap.add_argument("--batch-problems", default="hartmann-6,levy-10,mixed-10,cond-tree")
     a = ap.parse_args()
@@ -335,7 +346,7 @@ def main():
         print(json.dumps({"optuna_version": optuna.__version__,
                           "batch": batch_runs(problems, batches, a.seeds, a.trials)}))
         return
-    res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials, [p for p in a.problems.split(",") if p]),
+    res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials, [p for p in a.problems.split(",") if p], a.partial),
            "timing": []}
     for n in (int(x) for x in a.timing_at.split(",") if x.strip()):
         if n > 0:
