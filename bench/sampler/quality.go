@@ -134,7 +134,8 @@ type runsBySampler [][][]float64
 
 // collect runs our samplers and takes Optuna's columns from ref, for one
 // problem. A sampler missing from ref, or with another seed count, is an
-// error: the rank table needs every column on every seed.
+// error: the rank table needs every column on every seed (extra seeds are
+// left out).
 func collect(p problem, samplers []namedSampler, ref *optunaResults, saved *savedRuns, seeds, trials int, cps []int) (runsBySampler, error) {
 	var out runsBySampler
 	for _, ns := range samplers {
@@ -162,10 +163,10 @@ func collect(p problem, samplers []namedSampler, ref *optunaResults, saved *save
 		at := make([][]float64, len(cps))
 		for i, c := range cps {
 			v := ref.Runs[p.name][name][fmt.Sprint(c)]
-			if len(v) != seeds {
+			if len(v) < seeds {
 				return nil, fmt.Errorf("optuna results: %s %s after %d trials: %d seeds, want %d", p.name, name, c, len(v), seeds)
 			}
-			at[i] = v
+			at[i] = v[:seeds]
 		}
 		out = append(out, at)
 	}
@@ -303,8 +304,8 @@ type savedRuns struct {
 	Runs map[string]map[string]map[string][]float64 `json:"runs"`
 }
 
-// get returns the saved results of one column when they cover cps and
-// seeds.
+// get returns the saved results of one column, its first `seeds` seeds,
+// when they cover cps and that many seeds.
 func (s *savedRuns) get(problem, sampler string, cps []int, seeds int) ([][]float64, bool) {
 	if s == nil {
 		return nil, false
@@ -312,10 +313,10 @@ func (s *savedRuns) get(problem, sampler string, cps []int, seeds int) ([][]floa
 	out := make([][]float64, len(cps))
 	for i, c := range cps {
 		v := s.Runs[problem][sampler][fmt.Sprint(c)]
-		if len(v) != seeds {
+		if len(v) < seeds {
 			return nil, false
 		}
-		out[i] = v
+		out[i] = v[:seeds]
 	}
 	return out, true
 }

@@ -75,4 +75,7 @@ func TestSavedRuns(t *testing.T) {
 	if _, ok := r.get("p", "ours", []int{50}, 3); ok {
 		t.Fatal("get: three seeds found where two were saved")
 	}
+	if got, ok := r.get("p", "ours", []int{100}, 1); !ok || len(got[0]) != 1 || got[0][0] != 0.5 {
+		t.Fatalf("get of the first seed = %v, %v; want [[0.5]]", got, ok)
+	}
 }
