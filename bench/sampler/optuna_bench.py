@@ -248,14 +248,15 @@ def one_run(f, noise, kw, seed, trials):
     return best
 
 
-def runs(seeds, trials, only=None, partial=None):
+def runs(seeds, trials, only=None, partial=None, seed_start=0):
     """Per problem and setting, the best value of each seed at each
     checkpoint. Seeds are the outer loop: with `partial` (a path) the
     results so far are written there after every seed, so a run cut short
-    still has the first seeds of every problem."""
+    still has the first seeds of every problem. seed_start > 0 runs seeds
+    seed_start..seeds-1 only (to split a run over processes)."""
     cps = checkpoints(trials)
     out = {p: {s: {str(c): [] for c in cps} for s in SETTINGS} for p in PROBLEMS if not only or p in only}
-    for seed in range(seeds):
+    for seed in range(seed_start, seeds):
         for pname in out:
             f, noise = PROBLEMS[pname]
             for sname, kw in SETTINGS.items():
@@ -334,6 +335,7 @@ def main():
     ap.add_argument("--timing-at", default="1000", help="comma list of observed-trial counts (0 skips timing)")
     ap.add_argument("--timing-reps", type=int, default=5)
     ap.add_argument("--problems", default="", help="comma list: run only these problems (to split a run)")
+    ap.add_argument("--seed-start", type=int, default=0, help="first seed (to split a run over processes)")
     ap.add_argument("--partial", default="", help="file to write the results so far to after every seed")
     ap.add_argument("--batch", default="", help="comma list of batch sizes; only batch runs are done")
     ap.add_argument("--batch-problems", default="hartmann-6,levy-10,mixed-10,cond-tree")
@@ -346,7 +348,7 @@ def main():
         print(json.dumps({"optuna_version": optuna.__version__,
                           "batch": batch_runs(problems, batches, a.seeds, a.trials)}))
         return
-    res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials, [p for p in a.problems.split(",") if p], a.partial),
+    res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials, [p for p in a.problems.split(",") if p], a.partial, a.seed_start),
            "timing": []}
     for n in (int(x) for x in a.timing_at.split(",") if x.strip()):
         if n > 0:
