@@ -1,18 +1,19 @@
 """Optuna's TPESampler on the problems of bench/sampler (same functions,
 same spaces, minimize), for `make bench-sampler`.
 
-Writes JSON to stdout: per problem and sampler setting, [q1, median, q3] of
-the best value so far at 25, 50 and 100 trials (cut to --trials), and the
+Writes JSON to stdout: per problem and sampler setting, the best value of
+each seed at 50, 100 and 200 trials (cut to --trials), and the
 time per suggestion on the 42-parameter conditional space at --timing-at
-observed trials. Settings mirror ours: "tpe (defaults)" is Optuna 4.x's
-defaults, which Optuna 5 must be told explicitly (multivariate=False,
-constant_liar=False); "tpe (mv+group+liar)" is multivariate=True,
-group=True, constant_liar=True.
+observed trials. The quality runs use the study's settings,
+multivariate=True, group=True, constant_liar=True; timing also measures
+Optuna 4.x's defaults, which Optuna 5 must be told explicitly
+(multivariate=False, constant_liar=False).
 """
 
 import argparse
 import json
 import math
+import os
 import time
 import warnings
 
@@ -73,10 +74,81 @@ def mixed(t):
     return v
 
 
-PROBLEMS = {"branin": branin, "rosenbrock-5d": rosenbrock, "ackley-5d": ackley,
-            "rastrigin-5d": rastrigin, "mixed-10": mixed}
+HART_ALPHA = [1.0, 1.2, 3.0, 3.2]
+HART_A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
+          [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
+HART_P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
+          [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]]
+
+
+def hartmann6(t):
+    x = [t.suggest_float(f"x{j}", 0, 1) for j in range(6)]
+    return -sum(HART_ALPHA[i] * math.exp(-sum(HART_A[i][j] * (x[j] - HART_P[i][j] * 1e-4) ** 2
+                                               for j in range(6))) for i in range(4))
+
+
+def levy10(t):
+    x = [t.suggest_float(f"x{j}", -10, 10) for j in range(10)]
+    w = [1 + (v - 1) / 4 for v in x]
+    s = math.sin(math.pi * w[0]) ** 2
+    for wi in w[:-1]:
+        s += (wi - 1) ** 2 * (1 + 10 * math.sin(math.pi * wi + 1) ** 2)
+    return s + (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+
+
+def int_stepped(t):
+    a, b, c = (t.suggest_int(n, -10, 10) for n in "abc")
+    d = t.suggest_int("d", 0, 100, step=5)
+    e = t.suggest_float("e", -5, 5, step=0.25)
+    g = t.suggest_int("g", 1, 1024, log=True)
+    return (a - 3) ** 2 + (b + 7) ** 2 + 2 * abs(c) + ((d - 35) / 5) ** 2 + 4 * (e - 1.25) ** 2 + (math.log2(g) - 6) ** 2
+
+
+def categorical12(t):
+    ch = ["a", "b", "c", "d"]
+    c = [ch.index(t.suggest_categorical(f"c{i}", ch)) for i in range(12)]
+    v = 0.0
+    for i in range(12):
+        if c[i] != (3 * i + 1) % 4:
+            v += 1 + 0.1 * i
+        if i + 1 < 12 and c[i] == c[i + 1]:
+            v += 0.5
+    return v
+
+
+def cond_tree(t):
+    family = t.suggest_categorical("family", ["linear", "tree", "net"])
+    if family == "linear":
+        penalty = t.suggest_categorical("penalty", ["l1", "l2", "none"])
+        v = 0.8 + 0.1 * math.log10(t.suggest_float("C", 1e-4, 1e2, log=True)) ** 2
+        if penalty == "l1":
+            return v + (t.suggest_float("alpha", 0, 1) - 0.3) ** 2
+        if penalty == "l2":
+            return v + 0.05 + (t.suggest_float("alpha", 0, 1) - 0.7) ** 2
+        return v + 0.2
+    if family == "tree":
+        v = 0.4 + 0.02 * (t.suggest_int("depth", 1, 12) - 6) ** 2
+        if t.suggest_categorical("boost", ["no", "yes"]) == "no":
+            return v + 0.3
+        return (v + 0.3 * (math.log10(t.suggest_float("rate", 1e-3, 1, log=True)) + 1.5) ** 2
+                + 0.2 * ((t.suggest_int("n_est", 10, 500, step=10) - 200) / 200) ** 2)
+    v = 0.05 * (t.suggest_int("layers", 1, 6) - 3) ** 2 + 0.3 * (math.log10(t.suggest_float("lr", 1e-5, 1e-1, log=True)) + 3) ** 2
+    if t.suggest_categorical("opt", ["sgd", "adam"]) == "sgd":
+        return v + 0.2 + (t.suggest_float("momentum", 0, 1) - 0.9) ** 2
+    return v + 100 * (t.suggest_float("beta2", 0.9, 0.9999) - 0.999) ** 2
+
+
+# name: (objective, noise standard deviation); the same suite as
+# bench/sampler/problems.go.
+PROBLEMS = {"branin": (branin, 0), "rosenbrock-5d": (rosenbrock, 0), "ackley-5d": (ackley, 0),
+            "rastrigin-5d": (rastrigin, 0), "mixed-10": (mixed, 0), "hartmann-6": (hartmann6, 0),
+            "levy-10": (levy10, 0), "int-stepped-6": (int_stepped, 0), "categorical-12": (categorical12, 0),
+            "cond-tree": (cond_tree, 0), "noisy-hartmann-6": (hartmann6, 0.2), "noisy-mixed-10": (mixed, 0.5)}
 
 SETTINGS = {
+    "tpe mv+group+liar": dict(multivariate=True, group=True, constant_liar=True),
+}
+TIMING_SETTINGS = {
     "tpe (defaults)": dict(multivariate=False, constant_liar=False),
     "tpe (mv+group+liar)": dict(multivariate=True, group=True, constant_liar=True),
 }
@@ -147,22 +219,89 @@ def agent(t):
     return v
 
 
-def quality(seeds, trials):
-    cps = [c for c in (25, 50, 100) if c <= trials] or [trials]
-    if trials < 100 and cps[-1] != trials:
+def checkpoints(trials):
+    cps = [c for c in (50, 100, 200) if c <= trials] or [trials]
+    if trials < 200 and cps[-1] != trials:
         cps.append(trials)
+    return cps
+
+
+def one_run(f, noise, kw, seed, trials):
+    """The best value after each trial of one study: the noiseless value of
+    the trial with the best observed value (the observed value carries the
+    problem's noise)."""
+    rng = np.random.default_rng([seed, 0x6E6F697365])
+    truths = []
+
+    def objective(t):
+        v = f(t)
+        truths.append(v)
+        return v + noise * rng.standard_normal() if noise else v
+
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, **kw))
+    study.optimize(objective, n_trials=trials)
+    cur, cur_true, best = math.inf, math.inf, []
+    for tr, truth in zip(study.trials, truths):
+        if tr.value < cur:
+            cur, cur_true = tr.value, truth
+        best.append(cur_true)
+    return best
+
+
+def runs(seeds, trials, only=None, partial=None, seed_start=0):
+    """Per problem and setting, the best value of each seed at each
+    checkpoint. Seeds are the outer loop: with `partial` (a path) the
+    results so far are written there after every seed, so a run cut short
+    still has the first seeds of every problem. seed_start > 0 runs seeds
+    seed_start..seeds-1 only (to split a run over processes)."""
+    cps = checkpoints(trials)
+    out = {p: {s: {str(c): [] for c in cps} for s in SETTINGS} for p in PROBLEMS if not only or p in only}
+    for seed in range(seed_start, seeds):
+        for pname in out:
+            f, noise = PROBLEMS[pname]
+            for sname, kw in SETTINGS.items():
+                best = one_run(f, noise, kw, seed, trials)
+                for c in cps:
+                    out[pname][sname][str(c)].append(float(best[c - 1]))
+        if partial:
+            with open(partial + ".tmp", "w") as fh:
+                json.dump({"optuna_version": optuna.__version__, "runs": out, "timing": []}, fh)
+            os.replace(partial + ".tmp", partial)
+    return out
+
+
+def batch_runs(problems, batches, seeds, trials):
+    """Like runs for the "tpe mv+group+liar" setting, but asking `b` trials
+    before telling any: each trial is suggested while the earlier ones of its
+    batch are RUNNING (with their parameters), as parallel workers would,
+    which is what the constant liar acts on. The last batch is cut to what
+is left of `trials`."""
+    kw = SETTINGS["tpe mv+group+liar"]
+    cps = checkpoints(trials)
     out = {}
-    for pname, f in PROBLEMS.items():
+    for pname in problems:
+        f, noise = PROBLEMS[pname]
         out[pname] = {}
-        for sname, kw in SETTINGS.items():
+        for b in batches:
             at = {c: [] for c in cps}
             for seed in range(seeds):
+                rng = np.random.default_rng([seed, 0x6E6F697365])
                 study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, **kw))
-                study.optimize(f, n_trials=trials)
-                best = np.minimum.accumulate([t.value for t in study.trials])
+                cur, cur_true, best = math.inf, math.inf, []
+                while len(best) < trials:
+                    batch = []
+                    for _ in range(min(b, trials - len(best))):
+                        t = study.ask()
+                        truth = f(t)
+                        batch.append((t, truth, truth + noise * rng.standard_normal() if noise else truth))
+                    for t, truth, v in batch:
+                        study.tell(t, v)
+                        if v < cur:
+                            cur, cur_true = v, truth
+                        best.append(cur_true)
                 for c in cps:
                     at[c].append(float(best[c - 1]))
-            out[pname][sname] = {str(c): [float(np.percentile(v, q)) for q in (25, 50, 75)] for c, v in at.items()}
+            out[pname][str(b)] = {str(c): v for c, v in at.items()}
     return out
 
 
@@ -173,7 +312,7 @@ def timing(observed, reps):
     rows = []
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=1))
     study.optimize(agent, n_trials=observed)
-    for sname, kw in SETTINGS.items():
+    for sname, kw in TIMING_SETTINGS.items():
         study.sampler = optuna.samplers.TPESampler(seed=3, **kw)
         times = []
         for _ in range(reps):
@@ -191,14 +330,26 @@ def timing(observed, reps):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", type=int, default=20)
-    ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--seeds", type=int, default=30)
+    ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--timing-at", default="1000", help="comma list of observed-trial counts (0 skips timing)")
     ap.add_argument("--timing-reps", type=int, default=5)
+    ap.add_argument("--problems", default="", help="comma list: run only these problems (to split a run)")
+    ap.add_argument("--seed-start", type=int, default=0, help="first seed (to split a run over processes)")
+    ap.add_argument("--partial", default="", help="file to write the results so far to after every seed")
+    ap.add_argument("--batch", default="", help="comma list of batch sizes; only batch runs are done")
+    ap.add_argument("--batch-problems", default="hartmann-6,levy-10,mixed-10,cond-tree")
     a = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.simplefilter("ignore")
-    res = {"optuna_version": optuna.__version__, "quality": quality(a.seeds, a.trials), "timing": []}
+    if a.batch:
+        batches = [int(x) for x in a.batch.split(",")]
+        problems = a.batch_problems.split(",")
+        print(json.dumps({"optuna_version": optuna.__version__,
+                          "batch": batch_runs(problems, batches, a.seeds, a.trials)}))
+        return
+    res = {"optuna_version": optuna.__version__, "runs": runs(a.seeds, a.trials, [p for p in a.problems.split(",") if p], a.partial, a.seed_start),
+           "timing": []}
     for n in (int(x) for x in a.timing_at.split(",") if x.strip()):
         if n > 0:
             res["timing"] += timing(n, a.timing_reps)

@@ -12,6 +12,10 @@ type problem struct {
 	name  string
 	space *hpo.Space
 	f     func(p map[string]float64) float64
+	// noise is the standard deviation of Gaussian noise added to what the
+	// sampler observes; the best value reported is the noiseless value of
+	// the trial with the best observed value.
+	noise float64
 }
 
 func floats(names []string, low, high float64) []hpo.Param {
@@ -32,17 +36,16 @@ func vec(p map[string]float64) []float64 {
 	return v
 }
 
-// problems returns Branin (minimum 0.397887), Rosenbrock-5D, Ackley-5D,
-// Rastrigin-5D (minimum 0 each) and the mixed space.
+// problems returns the suite: Branin (minimum 0.397887), Rosenbrock-5D,
+// Ackley-5D, Rastrigin-5D (minimum 0 each), the mixed space, then
+// Hartmann-6 (minimum -3.32237), Levy-10 (0), an integer and stepped
+// space (0), twelve categoricals (0), a three-level conditional tree (0),
+// and noisy Hartmann-6 and mixed-10 (noise σ 0.2 and 0.5; noiseless
+// minima as above).
 func problems() ([]problem, error) {
 	var out []problem
 	add := func(name string, f func(map[string]float64) float64, params ...hpo.Param) error {
-		s, err := hpo.NewSpace(params...)
-		if err != nil {
-			return err
-		}
-		out = append(out, problem{name, s, f})
-		return nil
+		return addNoisy(&out, name, 0, f, params...)
 	}
 	errs := []error{
 		add("branin", branin,
@@ -52,6 +55,13 @@ func problems() ([]problem, error) {
 		add("ackley-5d", func(p map[string]float64) float64 { return ackley(vec(p)) }, floats(x5, -32.768, 32.768)...),
 		add("rastrigin-5d", func(p map[string]float64) float64 { return rastrigin(vec(p)) }, floats(x5, -5.12, 5.12)...),
 		add("mixed-10", mixed, mixedParams()...),
+		add("hartmann-6", func(p map[string]float64) float64 { return hartmann6(vecOf(p, x6)) }, floats(x6, 0, 1)...),
+		add("levy-10", func(p map[string]float64) float64 { return levy(vecOf(p, x10)) }, floats(x10, -10, 10)...),
+		add("int-stepped-6", intStepped, intSteppedParams()...),
+		add("categorical-12", categorical12, categorical12Params()...),
+		add("cond-tree", condTree, condTreeParams()...),
+		addNoisy(&out, "noisy-hartmann-6", 0.2, func(p map[string]float64) float64 { return hartmann6(vecOf(p, x6)) }, floats(x6, 0, 1)...),
+		addNoisy(&out, "noisy-mixed-10", 0.5, mixed, mixedParams()...),
 	}
 	for _, err := range errs {
 		if err != nil {

@@ -181,3 +181,26 @@ func TestNoMagicClipKeepsNarrowKernels(t *testing.T) {
 func intDist(low, high, step float64) hpo.IntDistribution {
 	return hpo.IntDistribution{Low: int64(low), High: int64(high), Step: int64(step)}
 }
+
+// TestMultivariateBandwidthIsOptuna5s: since Optuna 5.0 (commit 180265b56,
+// "Enable multivariate by default in TPESampler") a multivariate estimator
+// gives each dimension the same neighbour-gap bandwidths as an independent
+// one; Optuna 4.x used 0.2·n^(-1/(d+4))·(high-low) for every kernel
+// (1.65 for x here). The kernels and log densities below are what Optuna
+// 5.0.0's _ParzenEstimator (multivariate=True, consider_endpoints=False)
+// prints for this 3-dimensional estimator.
+func TestMultivariateBandwidthIsOptuna5s(t *testing.T) {
+	dists := []hpo.Distribution{
+		hpo.FloatDistribution{Low: 0, High: 10},
+		hpo.FloatDistribution{Low: 1e-4, High: 1, Log: true},
+		hpo.IntDistribution{Low: 1, High: 9, Step: 1},
+	}
+	cols := [][]float64{{2, 5, 6, 9.5}, {1e-3, 0.5, 1e-2, 2e-4}, {3, 3, 7, 1}}
+	m := newParzen(cols, 4, dists, defaultEP, nil)
+	floatsClose(t, "x sigma", m.dims[0].num.sigma, []float64{3, 3, 3.5, 3.5, 10})
+	floatsClose(t, "lr mu", m.dims[1].num.mu, []float64{-6.907755278982137, -0.6931471805599453, -4.605170185988091, -8.517193191416238, -4.605170185988091})
+	floatsClose(t, "lr sigma", m.dims[1].num.sigma, []float64{2.302585092994046, 3.9120230054281455, 3.9120230054281455, 1.6094379124341014, 9.210340371976182})
+	floatsClose(t, "n sigma", m.dims[2].num.sigma, []float64{2, 4, 4, 2, 9})
+	var buf []float64
+	floatsClose(t, "log pdf", m.logPDF([][]float64{{4, 1e-2, 3}, {8, 1e-3, 6}}, &buf), []float64{-6.302342992073842, -6.981214983983344})
+}
