@@ -17,23 +17,22 @@ import (
 	"github.com/redsm5/supermax-hpo/results"
 )
 
-// TestTuneSupermaxMakeTargetCriteriaGotch is issue 8's "done when" run,
+// TestTuneSupermaxMakeTargetEvidenceGotch is issue 8's "done when" run,
 // through the make target and scripts/tune-supermax.sh as a user types it:
 //
-//	N_TRIALS_CRITERIA=6 PAR=2 HPO_EPOCHS=2 make tune-criteria-supermax
+//	N_TRIALS_EVIDENCE=6 PAR=2 HPO_EPOCHS=2 make tune-evidence-supermax
 //
 // with HPO_OUTDIR a temporary folder, no TEMPORAL_ADDRESS (so the starter
 // starts the dev server of that outdir and two CPU workers in the
 // background), the gotch trainer on the bundled fixture, and as the only
 // model a tiny randomly initialised BERT that `starter tiny-model` writes
-// (HPO_MODEL_CHOICES). It is the criteria agent because evidence training
-// on gotch is not merged yet; the same script runs tune-evidence-supermax.
+// (HPO_MODEL_CHOICES); the agent is evidence, the headline study.
 // It asserts that the study ends, that the processes it started are gone,
-// and that HPO_OUTDIR holds criteria_noaug-criteria-supermax_topk.json
+// and that HPO_OUTDIR holds evidence_noaug-evidence-supermax_topk.json
 // with test-split scores for its COMPLETE trials, best_config.json naming
 // the best trial, trials.csv with one row per trial, and the best model
 // folder. Binaries are built into a temporary folder (SUPERMAX_BIN).
-func TestTuneSupermaxMakeTargetCriteriaGotch(t *testing.T) {
+func TestTuneSupermaxMakeTargetEvidenceGotch(t *testing.T) {
 	if _, err := TemporalCLIPath(); err != nil {
 		t.Skipf("skipping: needs the Temporal CLI (dev server): %v", err)
 	}
@@ -58,9 +57,9 @@ func TestTuneSupermaxMakeTargetCriteriaGotch(t *testing.T) {
 
 	env := []string{"SUPERMAX_BIN=" + bin, "HPO_MODEL_CHOICES=" + tiny, "HPO_DATA_DIR=" + filepath.Join(repo, fixtureDir[3:]),
 		"DEVICES=cpu", "HPO_TORCH_THREADS=1"}
-	out := run(t, repo, env, "make", "--no-print-directory", "tune-criteria-supermax",
-		"N_TRIALS_CRITERIA=6", "PAR=2", "HPO_EPOCHS=2", "HPO_OUTDIR="+outdir)
-	for _, want := range []string{"started study noaug-criteria-supermax", "Ctrl-C detaches", "ETA", "completed after",
+	out := run(t, repo, env, "make", "--no-print-directory", "tune-evidence-supermax",
+		"N_TRIALS_EVIDENCE=6", "PAR=2", "HPO_EPOCHS=2", "HPO_OUTDIR="+outdir)
+	for _, want := range []string{"started study noaug-evidence-supermax", "Ctrl-C detaches", "ETA", "completed after",
 		"stopping the dev server"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
@@ -68,7 +67,7 @@ func TestTuneSupermaxMakeTargetCriteriaGotch(t *testing.T) {
 	}
 
 	var top results.TopKFile
-	readJSONFile(t, filepath.Join(outdir, "criteria_noaug-criteria-supermax_topk.json"), &top)
+	readJSONFile(t, filepath.Join(outdir, "evidence_noaug-evidence-supermax_topk.json"), &top)
 	if top.Trials != 6 || top.Complete == 0 || len(top.TopK) != min(10, top.Complete) {
 		t.Fatalf("topk file: %d trials, %d complete, %d listed", top.Trials, top.Complete, len(top.TopK))
 	}
@@ -76,9 +75,12 @@ func TestTuneSupermaxMakeTargetCriteriaGotch(t *testing.T) {
 		if tr.Test == nil {
 			t.Fatalf("top trial %d has no test score", tr.Number)
 		}
-		v, ok := tr.Test.Metrics["test_macro_f1"]
+		if _, ok := tr.Test.Metrics["test_f1"]; !ok {
+			t.Errorf("top trial %d: test metrics %v lack the token F1 (test_f1)", tr.Number, tr.Test.Metrics)
+		}
+		v, ok := tr.Test.Metrics["test_em"]
 		if !ok || v < 0 || v > 1 || tr.EpochsRun != 2 || tr.BestEpoch < 1 {
-			t.Errorf("top trial %d: test score %+v, %d epochs, best epoch %d: want a test macro-F1 in [0, 1], 2 epochs, a best epoch",
+			t.Errorf("top trial %d: test score %+v, %d epochs, best epoch %d: want a test exact match in [0, 1], 2 epochs, a best epoch",
 				tr.Number, *tr.Test, tr.EpochsRun, tr.BestEpoch)
 		}
 	}
@@ -99,10 +101,10 @@ func TestTuneSupermaxMakeTargetCriteriaGotch(t *testing.T) {
 	if err != nil || len(rows) != 7 {
 		t.Fatalf("trials.csv: %d rows, %v; want a header and 6 trials", len(rows), err)
 	}
-	if _, err := os.Stat(filepath.Join(outdir, "criteria_noaug-criteria-supermax_best_model", "best", "model.ot")); err != nil {
+	if _, err := os.Stat(filepath.Join(outdir, "evidence_noaug-evidence-supermax_best_model", "best", "model.ot")); err != nil {
 		t.Errorf("best model folder: %v", err)
 	}
-	if b, err := os.ReadFile(filepath.Join(outdir, "criteria_noaug-criteria-supermax_report.html")); err != nil || !bytes.Contains(b, []byte(`id="report-status"`)) {
+	if b, err := os.ReadFile(filepath.Join(outdir, "evidence_noaug-evidence-supermax_report.html")); err != nil || !bytes.Contains(b, []byte(`id="report-status"`)) {
 		t.Errorf("HTML report: %v", err)
 	}
 	var st struct {
