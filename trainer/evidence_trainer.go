@@ -4,13 +4,10 @@ package trainer
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/redsm5/supermax-hpo/activities"
-	"github.com/redsm5/supermax-hpo/model"
 	"github.com/redsm5/supermax-hpo/trainer/span"
 )
 
@@ -30,49 +27,15 @@ func (t *Trainer) trainEvidence(ctx context.Context, req activities.EpochRequest
 	if err != nil {
 		return activities.EpochResult{}, err
 	}
-	hash, err := paramsHash(req.Params)
-	if err != nil {
-		return activities.EpochResult{}, err
-	}
-	if err := os.MkdirAll(req.CheckpointDir, 0o755); err != nil {
-		return activities.EpochResult{}, fmt.Errorf("checkpoint dir: %w", err)
-	}
-	prev, done, err := startFrom(req, hash)
-	if err != nil || done != nil {
-		return deref(done), err
-	}
-	s, err := t.openEvidence(req, cfg, prev)
-	if err != nil {
-		return activities.EpochResult{}, err
-	}
-	defer releaseMemory() // see Trainer.train
-	defer s.free()
-	res, err := s.trainEpoch(ctx, req.Epoch)
-	if err == nil {
-		err = s.save(prev, hash, res)
-	}
-	if err != nil {
-		return activities.EpochResult{}, classify(err)
-	}
-	return res, nil
+	return runEpoch(ctx, req, func(prev *checkpointMeta) (*evidenceSession, error) {
+		return t.openEvidence(req, cfg, prev)
+	})
 }
 
 // openEvidence resolves the device, the model and the documents of a
 // trial and builds its session.
 func (t *Trainer) openEvidence(req activities.EpochRequest, cfg EvidenceConfig, prev *checkpointMeta) (*evidenceSession, error) {
-	device, err := parseDevice(req.Device)
-	if err != nil {
-		return nil, err
-	}
-	modelDir, err := model.Resolve(cfg.Model, t.cfg.Models)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
-	}
-	d, err := t.evidence.get(evidenceKey{study: req.Study, modelDir: modelDir, maxLength: cfg.MaxLength, docStride: cfg.QA.DocStride})
-	if errors.Is(err, model.ErrBadInput) {
-		// tok.doc_stride or tok.max_length leaves a window no room.
-		return nil, fmt.Errorf("%w: %w", activities.ErrInvalidConfig, err)
-	}
+	device, modelDir, d, err := t.spanInputs(req, cfg.Model, cfg.MaxLength, cfg.QA.DocStride)
 	if err != nil {
 		return nil, err
 	}
