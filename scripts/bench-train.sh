@@ -3,8 +3,12 @@
 # forward, head, loss, backward, AdamW update) on a tiny (L2 H32) and a
 # BERT-Small (L4 H512 A8) shape, then a worker's memory over many short
 # one-epoch trials of the real trainer on the project fixture.
+# Then the evidence agent's step (span head per token, qa_ce, AdamW) on the
+# MiniLM shape (the real all-MiniLM-L6-v2 of scripts/models.sh when it is in
+# $SUPERMAX_CACHE/models, else its shape with random weights) and BERT-Small.
 # Overrides: THREADS (2), BATCH (16), SEQ (128), STEPS (20), TRIALS (200; 0
-# skips the memory check), SHAPES ("tiny small"). MALLOC_ARENA_MAX=1 (glibc)
+# skips the memory check), SHAPES ("tiny small"), EVIDENCE_SHAPES ("minilm
+# small"; "" skips the evidence step). MALLOC_ARENA_MAX=1 (glibc)
 # halves gotch's peak RSS on BERT-Small; see docs/benchmarks.md (bench-train).
 #
 # PyTorch eager column: for each shape, bench/train/pytorch_step.py trains the
@@ -45,6 +49,24 @@ for shape in ${SHAPES:-tiny small}; do
       "$py" bench/train/pytorch_step.py --model "$tmp/$shape" --shape "$shape" --attn "$attn" \
         --batch "$batch" --seq "$seq" --steps "$steps" --threads "$threads"
     done
+  fi
+done
+minilm="$SUPERMAX_CACHE/models/all-MiniLM-L6-v2"
+for shape in ${EVIDENCE_SHAPES-minilm small}; do
+  if [ "$shape" = minilm ] && [ -f "$minilm/config.json" ]; then
+    model=(-model "$minilm")
+    dir="$minilm"
+  else
+    model=(-shape "$shape")
+    dir="$tmp/evidence-$shape"
+  fi
+  "$tmp/bench-train" -agent evidence "${model[@]}" -batch "$batch" -seq "$seq" -steps "$steps" -threads "$threads"
+  if [ -x "$py" ]; then
+    if [ "$dir" != "$minilm" ]; then
+      "$tmp/bench-train" -write-model "$dir" -shape "$shape" -seq "$seq"
+    fi
+    "$py" bench/train/pytorch_step.py --agent evidence --model "$dir" --shape "$shape" --attn eager \
+      --batch "$batch" --seq "$seq" --steps "$steps" --threads "$threads"
   fi
 done
 if [ "$trials" -gt 0 ]; then

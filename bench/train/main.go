@@ -1,7 +1,8 @@
 //go:build gotch
 
 // Command train measures the gotch training step of the criteria agent
-// (encoder forward, head, loss, backward, AdamW update) on BERT shapes
+// (encoder forward, head, loss, backward, AdamW update) or, with -agent
+// evidence, of the evidence agent (span head per token, qa_ce) on BERT shapes
 // written by model.WriteTinyModel, and a worker's memory over many short
 // trials of the real trainer. scripts/bench-train.sh runs it.
 package main
@@ -23,6 +24,7 @@ func main() {
 	shape := flag.String("shape", "tiny", "model shape: tiny (L2 H32), small (L4 H512 A8, BERT-Small) or minilm (all-MiniLM-L6-v2's: L6 H384 A12, vocabulary 30,522; random weights)")
 	modelDir := flag.String("model", "", "instead of a -shape, train the BERT model folder `DIR` (e.g. the real all-MiniLM-L6-v2)")
 	device := flag.String("device", "cpu", "cpu or cuda:N")
+	agentName := flag.String("agent", agentCriteria, "training step to time: criteria (CLS head, cross-entropy) or evidence (span head per token, qa_ce over start and end positions)")
 	amp := flag.Bool("amp", false, "CUDA only: run forward passes under libtorch's autocast with bfloat16")
 	batch := flag.Int("batch", 16, "batch size")
 	seq := flag.Int("seq", 128, "sequence length in tokens")
@@ -47,7 +49,11 @@ func main() {
 		}
 		return
 	}
-	if err := run(*shape, *modelDir, *device, *amp, *batch, *seq, *steps, *warmup, *threads); err != nil {
+	agent, err := parseAgent(*agentName)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(*shape, *modelDir, *device, *amp, agent, *batch, *seq, *steps, *warmup, *threads); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -65,7 +71,7 @@ func writeShape(dir, shape string, seq int) error {
 	return nil
 }
 
-func run(shape, modelDir, deviceName string, amp bool, batch, seq, steps, warmup, threads int) error {
+func run(shape, modelDir, deviceName string, amp bool, agent string, batch, seq, steps, warmup, threads int) error {
 	setThreads(threads)
 	device, err := trainer.ParseDevice(deviceName)
 	if err != nil {
@@ -96,13 +102,13 @@ func run(shape, modelDir, deviceName string, amp bool, batch, seq, steps, warmup
 	if err != nil {
 		return err
 	}
-	times, err := stepTimes(dir, device, amp, batch, seq, steps, warmup)
+	times, err := stepTimes(dir, device, amp, agent, batch, seq, steps, warmup)
 	if err != nil {
 		return err
 	}
 	mean := meanDuration(times)
-	fmt.Printf("shape=%s layers=%d hidden=%d vocab=%d device=%s amp=%s batch=%d seq=%d threads=%d steps=%d: step %.1f ms (min %.1f), %.1f examples/s, peak RSS %.0f MiB\n",
-		shape, cfg.NumHiddenLayers, cfg.HiddenSize, cfg.VocabSize, deviceName, ampName(amp), batch, seq, threads, steps,
+	fmt.Printf("agent=%s shape=%s layers=%d hidden=%d vocab=%d device=%s amp=%s batch=%d seq=%d threads=%d steps=%d: step %.1f ms (min %.1f), %.1f examples/s, peak RSS %.0f MiB\n",
+		agent, shape, cfg.NumHiddenLayers, cfg.HiddenSize, cfg.VocabSize, deviceName, ampName(amp), batch, seq, threads, steps,
 		ms(mean), ms(minDuration(times)), float64(batch)/mean.Seconds(), peakRSSMiB())
 	return nil
 }

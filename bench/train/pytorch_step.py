@@ -18,6 +18,14 @@ ones, random binary targets, torch.set_num_threads(--threads), on --device
 line in the Go benchmark's format: mean and min step time of the timed steps
 (after --warmup untimed ones), examples/s, and the process's peak RSS.
 
+With --agent evidence it times the evidence agent's step instead, as
+bench/train/evidence.go does: windows [CLS] post [SEP] criterion [SEP] with 16
+criterion tokens (token type 1), the span head per token (dropout 0.1,
+Linear(H, 256), GELU, dropout 0.1, Linear(256, 2) -> start and end logits),
+qa_ce: positions outside the null token and the post masked to -1e4, the mean
+of the start and end cross-entropies; every other window null (0, 0), the
+others a random span inside the post.
+
 Run with the reference venv of scripts/libtorch.sh --reference-venv
 (torch 2.1.2, transformers 4.46.3); scripts/bench-train.sh does.
 """
@@ -49,6 +57,61 @@ class CriteriaHead(torch.nn.Module):
         x = F.gelu(self.mlp(x))
         x = F.dropout(x, self.dropout, self.training)
         return self.out(x)
+
+
+class SpanHead(torch.nn.Module):
+    """Per token: dropout -> Linear(H, hidden) -> GELU -> dropout -> Linear(hidden, 2)."""
+
+    def __init__(self, width: int, hidden: int = 256, dropout: float = 0.1):
+        super().__init__()
+        self.mlp = torch.nn.Linear(width, hidden)
+        self.out = torch.nn.Linear(hidden, 2)
+        self.dropout = dropout
+
+    def forward(self, states: torch.Tensor):
+        x = F.dropout(states, self.dropout, self.training)
+        x = F.gelu(self.mlp(x))
+        x = F.dropout(x, self.dropout, self.training)
+        logits = self.out(x)
+        return logits[..., 0].contiguous(), logits[..., 1].contiguous()
+
+
+CRITERION_LEN = 16  # bench/train/evidence.go's evidenceCriterionLen
+
+
+def qa_ce(start, end, allowed, sy, ey):
+    blocked = allowed == 0
+    ls = F.cross_entropy(start.masked_fill(blocked, -1e4), sy)
+    le = F.cross_entropy(end.masked_fill(blocked, -1e4), ey)
+    return (ls + le) * 0.5
+
+
+def random_evidence_batch(gen: torch.Generator, batch: int, seq: int, vocab: int):
+    text = seq - 3 - CRITERION_LEN
+    ids = torch.randint(5, vocab, (batch, seq), generator=gen)
+    mask = torch.ones(batch, seq, dtype=torch.long)
+    types = torch.zeros(batch, seq, dtype=torch.long)
+    types[:, 2 + text:] = 1
+    allowed = torch.zeros(batch, seq, dtype=torch.long)
+    allowed[:, 0] = 1
+    allowed[:, 1:1 + text] = 1
+    sy = torch.zeros(batch, dtype=torch.long)
+    ey = torch.zeros(batch, dtype=torch.long)
+    for i in range(1, batch, 2):
+        s = 1 + int(torch.randint(0, text, (1,), generator=gen))
+        sy[i], ey[i] = s, s + int(torch.randint(0, text + 1 - s, (1,), generator=gen))
+    return ids, mask, types, allowed, sy, ey
+
+
+def evidence_step(encoder, head, opt, batch, device: torch.device, amp: str) -> None:
+    ids, mask, types, allowed, sy, ey = (t.to(device) for t in batch)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp == "bf16"):
+        states = encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        start, end = head(states)
+        loss = qa_ce(start.float(), end.float(), allowed, sy, ey)
+    loss.backward()
+    opt.step()
+    opt.zero_grad(set_to_none=False)
 
 
 def load_encoder(folder: str, attn: str) -> BertModel:
@@ -87,12 +150,15 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--agent", default="criteria", choices=["criteria", "evidence"])
     p.add_argument("--attn", default="eager", choices=["eager", "sdpa"])
     p.add_argument("--device", default="cpu", help="cpu or cuda:N")
     p.add_argument("--amp", default="off", choices=["off", "bf16"], help="bf16: forward under torch.autocast (CUDA only)")
     a = p.parse_args()
     if min(a.batch, a.seq, a.steps, a.threads) < 1 or a.warmup < 0:
         sys.exit("pytorch_step.py: --batch, --seq, --steps and --threads must be >= 1, --warmup >= 0")
+    if a.agent == "evidence" and a.seq < 4 + CRITERION_LEN:
+        sys.exit(f"pytorch_step.py: --seq {a.seq}: the evidence step needs at least {4 + CRITERION_LEN} tokens")
 
     device = torch.device(a.device)
     if device.type == "cuda" and not torch.cuda.is_available():
@@ -104,7 +170,8 @@ def main() -> None:
     encoder = load_encoder(a.model, a.attn).to(device)
     if a.seq > encoder.config.max_position_embeddings:
         sys.exit(f"pytorch_step.py: --seq {a.seq} exceeds the {encoder.config.max_position_embeddings} positions of {a.model}")
-    head = CriteriaHead(encoder.config.hidden_size).to(device)
+    evidence = a.agent == "evidence"
+    head = (SpanHead if evidence else CriteriaHead)(encoder.config.hidden_size).to(device)
     encoder.train()
     head.train()
     params = list(encoder.parameters()) + list(head.parameters())
@@ -113,9 +180,12 @@ def main() -> None:
 
     times = []
     for i in range(a.warmup + a.steps):
-        batch = random_batch(gen, a.batch, a.seq, encoder.config.vocab_size)
+        if evidence:
+            batch = random_evidence_batch(gen, a.batch, a.seq, encoder.config.vocab_size)
+        else:
+            batch = random_batch(gen, a.batch, a.seq, encoder.config.vocab_size)
         start = time.perf_counter()
-        step(encoder, head, opt, batch, device, a.amp)
+        (evidence_step if evidence else step)(encoder, head, opt, batch, device, a.amp)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         if i >= a.warmup:
@@ -127,7 +197,7 @@ def main() -> None:
     gpu = ""
     if device.type == "cuda":
         gpu = f", CUDA max allocated {torch.cuda.max_memory_allocated(device) / 2**20:.0f} MiB"
-    print(f"pytorch {torch.__version__} attn={a.attn} shape={a.shape} layers={cfg.num_hidden_layers} "
+    print(f"pytorch {torch.__version__} agent={a.agent} attn={a.attn} shape={a.shape} layers={cfg.num_hidden_layers} "
           f"hidden={cfg.hidden_size} vocab={cfg.vocab_size} device={a.device} amp={a.amp} batch={a.batch} seq={a.seq} threads={torch.get_num_threads()} steps={a.steps}: "
           f"step {mean * 1e3:.1f} ms (min {min(times) * 1e3:.1f}), {a.batch / mean:.1f} examples/s, "
           f"peak RSS {peak_mib:.0f} MiB{gpu}")

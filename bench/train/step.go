@@ -16,17 +16,34 @@ import (
 )
 
 // stepTimes loads the model folder onto device and times warmup+steps full
-// training steps on random token ids, returning the timed ones. On CUDA each
+// training steps of agent (agentCriteria or agentEvidence) on random token
+// ids, returning the timed ones. The evidence step's span head is the
+// criteria step's head MLP per token (model.DefaultHeadConfig: 1 layer of
+// 256, GELU, dropout 0.1) with qa_ce. On CUDA each
 // timed step ends with a synchronisation, so it includes the GPU's work;
 // with amp it runs under CUDA autocast (bfloat16).
-func stepTimes(dir string, device gotch.Device, amp bool, batch, seq, steps, warmup int) ([]time.Duration, error) {
+func stepTimes(dir string, device gotch.Device, amp bool, agent string, batch, seq, steps, warmup int) ([]time.Duration, error) {
+	textLen := 0
+	if agent == agentEvidence {
+		var err error
+		if textLen, err = evidenceLayout(seq); err != nil {
+			return nil, err
+		}
+	}
 	pre, err := model.Load(dir, model.LoadOptions{Device: device, MaxLength: seq})
 	if err != nil {
 		return nil, err
 	}
 	vs := pre.Encoder.VarStore()
 	defer vs.Destroy()
-	head, err := model.NewCriteriaHead(vs.Root().Sub("head"), pre.Encoder.HiddenSize(), model.DefaultHeadConfig())
+	hc := model.DefaultHeadConfig()
+	var head *model.CriteriaHead
+	var span *model.SpanHead
+	if agent == agentEvidence {
+		span, err = model.NewSpanHead(vs, "span_head", pre.Encoder.HiddenSize(), model.SpanHeadConfig{Layers: hc.Layers, Hidden: hc.Hidden, Activation: hc.Activation, Dropout: hc.Dropout})
+	} else {
+		head, err = model.NewCriteriaHead(vs.Root().Sub("head"), pre.Encoder.HiddenSize(), hc)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -44,6 +61,10 @@ func stepTimes(dir string, device gotch.Device, amp bool, batch, seq, steps, war
 	if err != nil {
 		return nil, err
 	}
+	qa, err := model.NewQALoss(model.QALossConfig{Type: model.LossQACE})
+	if err != nil {
+		return nil, err
+	}
 	if amp {
 		// Autocast is per OS thread; every forward pass runs on this one.
 		runtime.LockOSThread()
@@ -56,9 +77,16 @@ func stepTimes(dir string, device gotch.Device, amp bool, batch, seq, steps, war
 	rng := rand.New(rand.NewPCG(1, 2))
 	var times []time.Duration
 	for i := 0; i < warmup+steps; i++ {
-		b := randomBatch(rng, batch, seq, pre.Config.VocabSize)
+		var run func() error
+		if agent == agentEvidence {
+			b := randomEvidenceBatch(rng, batch, seq, textLen, pre.Config.VocabSize)
+			run = func() error { return evidenceStep(pre.Encoder, span, qa, opt, b, device, amp) }
+		} else {
+			b := randomBatch(rng, batch, seq, pre.Config.VocabSize)
+			run = func() error { return step(pre.Encoder, head, loss, opt, b, device, amp) }
+		}
 		start := time.Now()
-		if err := step(pre.Encoder, head, loss, opt, b, device, amp); err != nil {
+		if err := run(); err != nil {
 			return nil, fmt.Errorf("step %d: %w", i, err)
 		}
 		if err := trainer.Synchronize(device); err != nil {
