@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,9 @@ import (
 	"github.com/redsm5/supermax-hpo/hpo"
 	"github.com/redsm5/supermax-hpo/hpo/agents"
 	"github.com/redsm5/supermax-hpo/hpo/random"
+	"github.com/redsm5/supermax-hpo/ledger"
 	"github.com/redsm5/supermax-hpo/ledger/memory"
+	"github.com/redsm5/supermax-hpo/ledger/sqlite"
 	"github.com/redsm5/supermax-hpo/report"
 	"github.com/redsm5/supermax-hpo/results"
 )
@@ -30,6 +33,12 @@ import (
 // failed; the top 10 have test scores. Deterministic.
 func generateStudy(t testing.TB, n int) *results.Study {
 	t.Helper()
+	return generateStudyIn(t, memory.New(), n)
+}
+
+// generateStudyIn is generateStudy recording into the empty ledger l.
+func generateStudyIn(t testing.TB, l ledger.Ledger, n int) *results.Study {
+	t.Helper()
 	ctx := context.Background()
 	space, err := agents.Space(agents.Criteria, agents.Options{})
 	if err != nil {
@@ -39,7 +48,6 @@ func generateStudy(t testing.TB, n int) *results.Study {
 	for _, p := range space.Params() {
 		dists[p.Name] = p.Dist
 	}
-	l := memory.New()
 	st, err := l.CreateStudy(ctx, "noaug-criteria-supermax", hpo.Maximize)
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +154,50 @@ func TestReportInChromium(t *testing.T) {
 	if status.Charts["top"] != 10 {
 		t.Errorf("top table has %d rows, want 10", status.Charts["top"])
 	}
+}
+
+// TestWriteSQLiteLedger writes the study TestReportInChromium renders into
+// a new SQLite ledger (Optuna's schema) at $SUPERMAX_REPORT_LEDGER, for
+// opening it with other tools (scripts/optuna-dashboard-check.sh); skipped
+// when the variable is unset. It checks the file reads back as the same
+// study.
+func TestWriteSQLiteLedger(t *testing.T) {
+	path := os.Getenv("SUPERMAX_REPORT_LEDGER")
+	if path == "" {
+		t.Skip("skipping: SUPERMAX_REPORT_LEDGER (the SQLite file to write) is unset")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatalf("SUPERMAX_REPORT_LEDGER=%s: file exists; give a new path", path)
+	}
+	n := 8000
+	if v := os.Getenv("SUPERMAX_REPORT_TRIALS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 10 {
+			t.Fatalf("SUPERMAX_REPORT_TRIALS=%q: want an integer ≥ 10", v)
+		}
+	}
+	ctx := context.Background()
+	l, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := l.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	s := generateStudyIn(t, l, n)
+	want := generateStudy(t, n)
+	if len(s.Trials) != n || len(want.Trials) != n {
+		t.Fatalf("sqlite ledger holds %d trials, memory %d, want %d", len(s.Trials), len(want.Trials), n)
+	}
+	for i := range s.Trials {
+		a, b := s.Trials[i], want.Trials[i]
+		if a.Number != b.Number || a.State != b.State || len(a.Params) != len(b.Params) || len(a.Intermediate) != len(b.Intermediate) {
+			t.Fatalf("trial %d differs between the sqlite and memory ledgers:\n%+v\n%+v", i, a, b)
+		}
+	}
+	t.Logf("wrote %d trials to %s", n, path)
 }
 
 // pageStatus is the report's #report-status line.
