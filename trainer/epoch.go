@@ -22,36 +22,54 @@ import (
 // batch), progress every ProgressEvery batches; then validation.
 func (s *session) trainEpoch(ctx context.Context, epoch int) (activities.EpochResult, error) {
 	manualSeed(hpo.TrialSeed(int64(s.req.Seed), epoch))
-	n, bs, accum := len(s.data.train), s.cfg.BatchSize, s.cfg.GradAccum
+	n := len(s.data.train)
 	order := rand.New(rand.NewPCG(s.req.Seed, uint64(epoch))).Perm(n)
+	loss, err := s.trainPass(ctx, epoch, n, func(from, to int, scale float64) (float64, error) {
+		return s.backward(order[from:to], scale)
+	})
+	if err != nil {
+		return activities.EpochResult{}, err
+	}
+	f1, err := s.evaluate(s.data.validation)
+	if err != nil {
+		return activities.EpochResult{}, err
+	}
+	return activities.EpochResult{Epoch: epoch, Value: f1, TrainLoss: loss}, nil
+}
+
+// trainPass is one epoch's pass over n training items, in the order the
+// caller gives backward: a backward pass per batch of at most BatchSize
+// items (backward gets the batch's item range and the scale of its loss),
+// an optimizer update every GradAccum batches and after the last one, and
+// progress every ProgressEvery batches. The last accumulation group may be
+// short; its losses are scaled by its own size, so that every update
+// averages its batches. It returns the mean unscaled batch loss (0 for no
+// batch), or ctx.Err() at the next batch after cancellation. Shared by the
+// criteria, evidence, share and joint agents.
+func (s *session) trainPass(ctx context.Context, epoch, n int, backward func(from, to int, scale float64) (float64, error)) (float64, error) {
+	bs, accum := s.cfg.BatchSize, s.cfg.GradAccum
 	batches := (n + bs - 1) / bs
 	total := 0.0
 	for b := 0; b < batches; b++ {
 		if err := ctx.Err(); err != nil {
-			return activities.EpochResult{}, err
+			return 0, err
 		}
-		// The last accumulation group may be short; its losses are scaled
-		// by its own size so that every update averages its batches.
 		group := min(accum, batches-b/accum*accum)
-		v, err := s.backward(order[b*bs:min((b+1)*bs, n)], 1/float64(group))
+		v, err := backward(b*bs, min((b+1)*bs, n), 1/float64(group))
 		if err != nil {
-			return activities.EpochResult{}, err
+			return 0, err
 		}
 		total += v
 		if (b+1)%accum == 0 || b == batches-1 {
 			if err := s.update(); err != nil {
-				return activities.EpochResult{}, err
+				return 0, err
 			}
 		}
 		if s.req.Progress != nil && ((b+1)%s.tcfg.ProgressEvery == 0 || b == batches-1) {
 			s.req.Progress(activities.Progress{Epoch: epoch, Step: b + 1, Steps: batches, Loss: total / float64(b+1)})
 		}
 	}
-	f1, err := s.evaluate(s.data.validation)
-	if err != nil {
-		return activities.EpochResult{}, err
-	}
-	return activities.EpochResult{Epoch: epoch, Value: f1, TrainLoss: total / float64(batches)}, nil
+	return total / float64(max(batches, 1)), nil
 }
 
 // backward runs forward and backward on the examples at idx, accumulating

@@ -34,27 +34,12 @@ const (
 func (s *evidenceSession) trainEpoch(ctx context.Context, epoch int) (activities.EpochResult, error) {
 	manualSeed(hpo.TrialSeed(int64(s.req.Seed), epoch))
 	refs := s.data.epochWindows(s.req.Seed, epoch, s.ecfg.QA.NegRatio)
-	n, bs, accum := len(refs), s.cfg.BatchSize, s.cfg.GradAccum
-	batches := (n + bs - 1) / bs
-	total := 0.0
-	for b := 0; b < batches; b++ {
-		if err := ctx.Err(); err != nil {
-			return activities.EpochResult{}, err
-		}
-		group := min(accum, batches-b/accum*accum)
-		v, err := s.backward(refs[b*bs:min((b+1)*bs, n)], 1/float64(group))
-		if err != nil {
-			return activities.EpochResult{}, err
-		}
-		total += v
-		if (b+1)%accum == 0 || b == batches-1 {
-			if err := s.update(); err != nil {
-				return activities.EpochResult{}, err
-			}
-		}
-		if s.req.Progress != nil && ((b+1)%s.tcfg.ProgressEvery == 0 || b == batches-1) {
-			s.req.Progress(activities.Progress{Epoch: epoch, Step: b + 1, Steps: batches, Loss: total / float64(b+1)})
-		}
+	n := len(refs)
+	loss, err := s.trainPass(ctx, epoch, n, func(from, to int, scale float64) (float64, error) {
+		return s.backward(refs[from:to], scale)
+	})
+	if err != nil {
+		return activities.EpochResult{}, err
 	}
 	if err := s.calibrate(ctx); err != nil {
 		return activities.EpochResult{}, err
@@ -63,7 +48,7 @@ func (s *evidenceSession) trainEpoch(ctx context.Context, epoch int) (activities
 	if err != nil {
 		return activities.EpochResult{}, err
 	}
-	return activities.EpochResult{Epoch: epoch, Value: m.EM, TrainLoss: total / float64(max(batches, 1)), Metrics: s.metrics(m)}, nil
+	return activities.EpochResult{Epoch: epoch, Value: m.EM, TrainLoss: loss, Metrics: s.metrics(m)}, nil
 }
 
 // metrics are the named metrics of m, with the fitted threshold under the
