@@ -2,7 +2,6 @@ package trainer
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/redsm5/supermax-hpo/data"
@@ -37,23 +36,34 @@ type corpusCache struct {
 	cfg      Config
 	mu       sync.Mutex
 	corpus   *data.Corpus
-	datasets map[datasetKey]*dataset
-	recent   []datasetKey // least recently used first
+	datasets *lru[datasetKey, *dataset]
 }
 
 func newCorpusCache(cfg Config) *corpusCache {
-	return &corpusCache{cfg: cfg, datasets: make(map[datasetKey]*dataset)}
+	return &corpusCache{cfg: cfg, datasets: newLRU[datasetKey, *dataset](cfg.CacheEntries)}
 }
 
-// touch marks key as the most recently used and evicts the least recently
-// used entries beyond the capacity.
-func (c *corpusCache) touch(key datasetKey) {
-	c.recent = slices.DeleteFunc(c.recent, func(k datasetKey) bool { return k == key })
-	c.recent = append(c.recent, key)
-	for len(c.recent) > c.cfg.CacheEntries {
-		delete(c.datasets, c.recent[0])
-		c.recent = c.recent[1:]
+// studyInputs loads the corpus into *corpus on first use (one load per
+// cache), the study's split from (or created in)
+// <OutDir>/<study>/split.json, and the tokenizer of modelDir at
+// maxLength: what every agent's tokenized data is built from.
+func studyInputs(cfg Config, corpus **data.Corpus, study, modelDir string, maxLength int) (*data.Split, *model.Tokenizer, error) {
+	if *corpus == nil {
+		c, _, err := data.Load(cfg.DataDir, cfg.Validation)
+		if err != nil {
+			return nil, nil, fmt.Errorf("load corpus %s: %w", cfg.DataDir, err)
+		}
+		*corpus = c
 	}
+	split, err := data.LoadOrCreateSplit(data.SplitPath(cfg.OutDir, study), (*corpus).PostIDs(), cfg.Split)
+	if err != nil {
+		return nil, nil, fmt.Errorf("study %s: %w", study, err)
+	}
+	tok, err := model.NewTokenizer(modelDir, maxLength)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tokenizer of %s: %w", modelDir, err)
+	}
+	return split, tok, nil
 }
 
 // get returns the tokenized dataset of key, building it on first use. The
@@ -61,24 +71,12 @@ func (c *corpusCache) touch(key datasetKey) {
 func (c *corpusCache) get(key datasetKey) (*dataset, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d, ok := c.datasets[key]; ok {
-		c.touch(key)
+	if d, ok := c.datasets.get(key); ok {
 		return d, nil
 	}
-	if c.corpus == nil {
-		corpus, _, err := data.Load(c.cfg.DataDir, c.cfg.Validation)
-		if err != nil {
-			return nil, fmt.Errorf("load corpus %s: %w", c.cfg.DataDir, err)
-		}
-		c.corpus = corpus
-	}
-	split, err := data.LoadOrCreateSplit(data.SplitPath(c.cfg.OutDir, key.study), c.corpus.PostIDs(), c.cfg.Split)
+	split, tok, err := studyInputs(c.cfg, &c.corpus, key.study, key.modelDir, key.maxLength)
 	if err != nil {
-		return nil, fmt.Errorf("study %s: %w", key.study, err)
-	}
-	tok, err := model.NewTokenizer(key.modelDir, key.maxLength)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer of %s: %w", key.modelDir, err)
+		return nil, err
 	}
 	d := &dataset{counts: make([]int, 2)}
 	if d.train, err = c.tokenize(tok, split.Train); err != nil {
@@ -96,8 +94,7 @@ func (c *corpusCache) get(key datasetKey) (*dataset, error) {
 	for _, e := range d.train {
 		d.counts[e.target]++
 	}
-	c.datasets[key] = d
-	c.touch(key)
+	c.datasets.put(key, d)
 	return d, nil
 }
 

@@ -13,17 +13,15 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	c := newCorpusCache(cfg)
 	keys := []datasetKey{{"s", "m", 128}, {"s", "m", 160}, {"s", "m", 192}}
 	for _, k := range keys[:2] {
-		c.datasets[k] = &dataset{}
-		c.touch(k)
+		c.datasets.put(k, &dataset{})
 	}
-	c.touch(keys[0]) // keys[1] is now the least recently used
-	c.datasets[keys[2]] = &dataset{}
-	c.touch(keys[2])
-	if _, ok := c.datasets[keys[1]]; ok || len(c.datasets) != 2 {
-		t.Errorf("cache holds %v", c.datasets)
+	c.datasets.get(keys[0]) // keys[1] is now the least recently used
+	c.datasets.put(keys[2], &dataset{})
+	if _, ok := c.datasets.entries[keys[1]]; ok || len(c.datasets.entries) != 2 {
+		t.Errorf("cache holds %v", c.datasets.entries)
 	}
-	if !slices.Equal(c.recent, []datasetKey{keys[0], keys[2]}) {
-		t.Errorf("recency %v", c.recent)
+	if !slices.Equal(c.datasets.recent, []datasetKey{keys[0], keys[2]}) {
+		t.Errorf("recency %v", c.datasets.recent)
 	}
 }
 

@@ -180,12 +180,11 @@ type evidenceCache struct {
 	cfg    Config
 	mu     sync.Mutex
 	corpus *data.Corpus
-	sets   map[evidenceKey]*evidenceData
-	recent []evidenceKey // least recently used first
+	sets   *lru[evidenceKey, *evidenceData]
 }
 
 func newEvidenceCache(cfg Config) *evidenceCache {
-	return &evidenceCache{cfg: cfg, sets: make(map[evidenceKey]*evidenceData)}
+	return &evidenceCache{cfg: cfg, sets: newLRU[evidenceKey, *evidenceData](cfg.CacheEntries)}
 }
 
 // get returns the documents of key, building them on first use. The
@@ -194,39 +193,17 @@ func newEvidenceCache(cfg Config) *evidenceCache {
 func (c *evidenceCache) get(key evidenceKey) (*evidenceData, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d, ok := c.sets[key]; ok {
-		c.touch(key)
+	if d, ok := c.sets.get(key); ok {
 		return d, nil
 	}
-	if c.corpus == nil {
-		corpus, _, err := data.Load(c.cfg.DataDir, c.cfg.Validation)
-		if err != nil {
-			return nil, fmt.Errorf("load corpus %s: %w", c.cfg.DataDir, err)
-		}
-		c.corpus = corpus
-	}
-	split, err := data.LoadOrCreateSplit(data.SplitPath(c.cfg.OutDir, key.study), c.corpus.PostIDs(), c.cfg.Split)
+	split, tok, err := studyInputs(c.cfg, &c.corpus, key.study, key.modelDir, key.maxLength)
 	if err != nil {
-		return nil, fmt.Errorf("study %s: %w", key.study, err)
-	}
-	tok, err := model.NewTokenizer(key.modelDir, key.maxLength)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer of %s: %w", key.modelDir, err)
+		return nil, err
 	}
 	d, err := buildEvidence(c.corpus, split, tok, key.docStride)
 	if err != nil {
 		return nil, fmt.Errorf("study %s, max_length %d, doc_stride %d: %w", key.study, key.maxLength, key.docStride, err)
 	}
-	c.sets[key] = d
-	c.touch(key)
+	c.sets.put(key, d)
 	return d, nil
-}
-
-func (c *evidenceCache) touch(key evidenceKey) {
-	c.recent = slices.DeleteFunc(c.recent, func(k evidenceKey) bool { return k == key })
-	c.recent = append(c.recent, key)
-	for len(c.recent) > c.cfg.CacheEntries {
-		delete(c.sets, c.recent[0])
-		c.recent = c.recent[1:]
-	}
 }
